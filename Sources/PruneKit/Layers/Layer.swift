@@ -1,0 +1,43 @@
+/// What a forward pass needs besides its input: train or eval mode, and the generator that dropout
+/// draws from (so the same seed drops the same units).
+public final class ForwardContext {
+    /// Training mode: batch-norm uses batch statistics and updates its running ones; dropout is active.
+    public var training: Bool
+    /// Source of every random choice made during forward passes.
+    public var generator: SplitMix64
+
+    /// A context for training (`training: true`) or evaluation.
+    public init(training: Bool, generator: SplitMix64 = SplitMix64(seed: 0)) {
+        self.training = training
+        self.generator = generator
+    }
+}
+
+/// A network piece: parameters plus a forward function. Layers hold no backward code (the ops do) and
+/// no pruning code (STYLE.md rule 7). Parameters are explicit and named at construction
+/// (`layer1.0.conv1.weight`), enumerated by walking `children` in order: no reflection.
+public protocol Layer: AnyObject {
+    /// The forward pass. Shape contracts are those of the underlying ops.
+    func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable
+    /// This layer's own parameters, in state_dict order (children's are not included).
+    var ownParameters: [Variable] { get }
+    /// Sub-layers, in forward order.
+    var children: [Layer] { get }
+}
+
+extension Layer {
+    public var ownParameters: [Variable] { [] }
+    public var children: [Layer] { [] }
+
+    /// Every parameter of this layer and its descendants, depth first, in state_dict order.
+    public var parameters: [Variable] { ownParameters + children.flatMap { $0.parameters } }
+
+    /// This layer and all its descendants, depth first (parents before children).
+    public var allLayers: [Layer] { [self] + children.flatMap { $0.allLayers } }
+
+    /// Drops every parameter's gradient (the trainer's explicit zeroing step).
+    public func zeroGradients() { for parameter in parameters { parameter.zeroGradient() } }
+
+    /// Total number of parameter scalars.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+}

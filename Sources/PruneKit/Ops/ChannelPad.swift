@@ -1,0 +1,33 @@
+// Legend: N batch, C input channels, H x W input, S stride, OC = C + before + after.
+
+/// The parameter-free ResNet "option A" shortcut (He et al., CVPR 2016, CIFAR ResNets): subsample by
+/// `stride` and zero-pad channels, y[n, before + c, i, j] = x[n, c, i*S, j*S], all other channels 0.
+///
+/// Shapes: input [N, C, H, W]; output [N, C + before + after, ceil(H/S), ceil(W/S)].
+/// Backward: dx[n, c, i*S, j*S] = dy[n, before + c, i, j], zero elsewhere.
+public func subsampleAndPadChannels(_ input: Variable, stride: Int, before: Int, after: Int) throws -> Variable {
+    let shape = input.shape
+    guard shape.count == 4, stride >= 1, before >= 0, after >= 0 else {
+        throw PruneKitError.invalidArgument(operation: "subsampleAndPadChannels",
+                                            message: "need input [N, C, H, W], stride >= 1, padding >= 0; got \(shape), stride \(stride), padding \(before)/\(after)")
+    }
+    let (N, C, H, W) = (shape[0], shape[1], shape[2], shape[3])
+    let (OH, OW, OC) = ((H + stride - 1) / stride, (W + stride - 1) / stride, C + before + after)
+    var output = Tensor(zeros: [N, OC, OH, OW])
+    let x = input.value.storage.pointer
+    output.withUnsafeMutableBufferPointer { y in
+        for n in 0..<N { for c in 0..<C { for i in 0..<OH { for j in 0..<OW {
+            y[((n * OC + before + c) * OH + i) * OW + j] = x[((n * C + c) * H + i * stride) * W + j * stride]
+        } } } }
+    }
+    return Variable(output, operation: "subsampleAndPadChannels", parents: [input]) { dy in
+        var dx = Tensor(zeros: shape)
+        let g = dy.storage.pointer
+        dx.withUnsafeMutableBufferPointer { dx in
+            for n in 0..<N { for c in 0..<C { for i in 0..<OH { for j in 0..<OW {
+                dx[((n * C + c) * H + i * stride) * W + j * stride] = g[((n * OC + before + c) * OH + i) * OW + j]
+            } } } }
+        }
+        input.accumulateGradient(dx)
+    }
+}

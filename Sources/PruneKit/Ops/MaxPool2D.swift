@@ -1,0 +1,60 @@
+// Legend: N batch, C channels, H x W input, OH x OW output, K kernel, S stride, P padding.
+
+/// 2-D max pooling over NCHW input; padded positions count as -infinity (PyTorch semantics).
+///
+/// y[n, c, i, j] = max_{kh, kw} x[n, c, i*S - P + kh, j*S - P + kw]. Output [N, C, OH, OW] with
+/// OH = (H + 2P - K) / S + 1. Caches the flat argmax of every output (Int32, [N*C*OH*OW]); backward
+/// scatters dy there (ties go to the first maximum in row-major window order).
+public func maxPool2d(_ input: Variable, kernelSize: Int, stride: Int? = nil, padding: Int = 0) throws -> Variable {
+    let g = try poolingGeometry("maxPool2d", input.shape, kernelSize, stride ?? kernelSize, padding)
+    let (N, C, H, W, OH, OW) = (input.shape[0], g.channels, g.height, g.width, g.outputHeight, g.outputWidth)
+    var output = Tensor(zeros: [N, C, OH, OW], zeroed: false)
+    var argmax = [Int32](repeating: 0, count: N * C * OH * OW)
+    let x = input.value.storage.pointer
+    output.withUnsafeMutableBufferPointer { y in argmax.withUnsafeMutableBufferPointer { index in
+        Parallel.forEachChunk(count: N * C, minimumPerChunk: 64) { _, planes in
+            for plane in planes {
+                let source = x + plane * H * W
+                for i in 0..<OH { for j in 0..<OW {
+                    var best = -Float.infinity, bestIndex = -1
+                    for kh in 0..<g.kernelHeight {
+                        let h = i * g.stride - g.padding + kh
+                        if h < 0 || h >= H { continue }
+                        for kw in 0..<g.kernelWidth {
+                            let w = j * g.stride - g.padding + kw
+                            if w < 0 || w >= W { continue }
+                            if source[h * W + w] > best || bestIndex < 0 { best = source[h * W + w]; bestIndex = h * W + w }
+                        }
+                    }
+                    let o = (plane * OH + i) * OW + j
+                    y[o] = best
+                    index[o] = Int32(bestIndex)
+                } }
+            }
+        }
+    } }
+    return Variable(output, operation: "maxPool2d", parents: [input]) { dy in
+        var dx = Tensor(zeros: input.shape)
+        dx.withUnsafeMutableBufferPointer { dx in
+            let g = dy.storage.pointer
+            for plane in 0..<(N * C) {
+                for o in (plane * OH * OW)..<((plane + 1) * OH * OW) { dx[plane * H * W + Int(argmax[o])] += g[o] }
+            }
+        }
+        input.accumulateGradient(dx)
+    }
+}
+
+func poolingGeometry(_ operation: String, _ shape: [Int], _ kernel: Int, _ stride: Int, _ padding: Int) throws -> WindowGeometry {
+    guard shape.count == 4 else {
+        throw PruneKitError.shapeMismatch(operation: operation, expected: "input [N, C, H, W]", found: "\(shape)")
+    }
+    guard kernel >= 1, stride >= 1, padding >= 0, padding * 2 <= kernel else {
+        throw PruneKitError.invalidArgument(operation: operation, message: "need kernel >= 1, stride >= 1, 0 <= padding <= kernel/2; got kernel \(kernel), stride \(stride), padding \(padding)")
+    }
+    guard shape[2] + 2 * padding >= kernel, shape[3] + 2 * padding >= kernel else {
+        throw PruneKitError.shapeMismatch(operation: operation, expected: "image at least \(kernel)x\(kernel) after padding", found: "\(shape)")
+    }
+    return WindowGeometry(channels: shape[1], height: shape[2], width: shape[3], kernelHeight: kernel, kernelWidth: kernel,
+                          stride: stride, padding: padding)
+}

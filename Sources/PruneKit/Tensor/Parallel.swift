@@ -1,0 +1,40 @@
+import Dispatch
+import Foundation
+
+/// How many threads PruneKit uses, and the helper that splits work across them.
+///
+/// One setting controls both sides: `PRUNEKIT_THREADS` (default: all cores) is the number of Dispatch
+/// workers for im2col, elementwise and per-sample work. OpenBLAS is kept at one thread while PruneKit
+/// parallelises over samples itself, which measured best here (../shared/SWIFT-BLAS.md §7: 8.3 ms for two
+/// Dispatch workers with single-threaded sgemm vs 9.7 ms for one caller with two OpenBLAS threads).
+public enum Parallel {
+    nonisolated(unsafe) private static var configured: Int = {
+        let fromEnvironment = ProcessInfo.processInfo.environment["PRUNEKIT_THREADS"].flatMap { Int($0) }
+        let count = max(1, fromEnvironment ?? ProcessInfo.processInfo.activeProcessorCount)
+        BLAS.setThreadCount(1)
+        return count
+    }()
+
+    /// Number of worker threads.
+    public static var threadCount: Int {
+        get { configured }
+        set { configured = max(1, newValue); BLAS.setThreadCount(1) }
+    }
+
+    /// Runs `body(chunk, range)` for `chunks` contiguous pieces of 0..<count, in parallel when there is more
+    /// than one thread and at least `minimumPerChunk` items per piece (small work runs serially: Dispatch
+    /// pays only above ~0.2 ms).
+    @inlinable
+    public static func forEachChunk(count: Int, minimumPerChunk: Int = 1,
+                                    _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
+        let chunks = Swift.min(threadCount, Swift.max(1, count / Swift.max(minimumPerChunk, 1)))
+        if chunks <= 1 { if count > 0 { body(0, 0..<count) }; return }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let start = count * chunk / chunks
+                let end = count * (chunk + 1) / chunks
+                if end > start { body(chunk, start..<end) }
+            }
+        }
+    }
+}
