@@ -61,10 +61,12 @@ func conv2dForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Wind
             defer { cols?.deallocate() }
             for n in images {
                 let image = x + n * inputStride
-                if let cols { im2col(image, g, cols) }
+                if let cols { Profiler.measure("im2col") { im2col(image, g, cols) } }
                 let out = y + n * OC * OHW
-                BLAS.sgemm(transposeA: false, transposeB: false, m: OC, n: OHW, k: K, alpha: 1, a: w, lda: K,
-                           b: cols.map { UnsafePointer($0) } ?? image, ldb: OHW, beta: 0, c: out, ldc: OHW)
+                Profiler.measure("sgemm") {
+                    BLAS.sgemm(transposeA: false, transposeB: false, m: OC, n: OHW, k: K, alpha: 1, a: w, lda: K,
+                               b: cols.map { UnsafePointer($0) } ?? image, ldb: OHW, beta: 0, c: out, ldc: OHW)
+                }
                 if let biasPointer {
                     for o in 0..<OC { let row = out + o * OHW; let b = biasPointer[o]; for i in 0..<OHW { row[i] += b } }
                 }
@@ -92,20 +94,19 @@ func conv2dBackward(_ outputGradient: Tensor, input: Variable, weight: Variable,
         for n in images {
             let image = x + n * inputStride, gradient = dy + n * OC * OHW
             if let dwAll {
-                if let cols { im2col(image, g, cols) }
-                BLAS.sgemm(transposeA: false, transposeB: true, m: OC, n: K, k: OHW, alpha: 1, a: gradient, lda: OHW,
-                           b: cols.map { UnsafePointer($0) } ?? image, ldb: OHW, beta: 1, c: dwAll + chunk * OC * K, ldc: K)
+                if let cols { Profiler.measure("im2col") { im2col(image, g, cols) } }
+                Profiler.measure("sgemm") {
+                    BLAS.sgemm(transposeA: false, transposeB: true, m: OC, n: K, k: OHW, alpha: 1, a: gradient, lda: OHW,
+                               b: cols.map { UnsafePointer($0) } ?? image, ldb: OHW, beta: 1, c: dwAll + chunk * OC * K, ldc: K)
+                }
             }
             if let dx {
                 let target = dx + n * inputStride
-                if let cols {
+                Profiler.measure("sgemm") {
                     BLAS.sgemm(transposeA: true, transposeB: false, m: K, n: OHW, k: OC, alpha: 1, a: w, lda: K,
-                               b: gradient, ldb: OHW, beta: 0, c: cols, ldc: OHW)
-                    col2im(cols, g, target)
-                } else {
-                    BLAS.sgemm(transposeA: true, transposeB: false, m: K, n: OHW, k: OC, alpha: 1, a: w, lda: K,
-                               b: gradient, ldb: OHW, beta: 1, c: target, ldc: OHW)
+                               b: gradient, ldb: OHW, beta: cols == nil ? 1 : 0, c: cols ?? target, ldc: OHW)
                 }
+                if let cols { Profiler.measure("col2im") { col2im(cols, g, target) } }
             }
         }
     }

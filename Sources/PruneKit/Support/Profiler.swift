@@ -1,0 +1,41 @@
+import Foundation
+
+/// Accumulates wall time per kernel category ("sgemm", "im2col", "col2im", ...) summed over threads.
+///
+/// Off by default (one branch per kernel call). `prune-cli bench ops` and `--profile` switch it on to
+/// report where time goes. Times are thread-seconds: with two workers busy for 1 s, a category shows 2 s.
+public enum Profiler {
+    nonisolated(unsafe) public static var isEnabled = false
+    nonisolated(unsafe) private static var totals: [String: Double] = [:]
+    private static let lock = NSLock()
+
+    /// Monotonic seconds.
+    @inline(__always)
+    public static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
+    }
+
+    /// Adds `seconds` to `category` (thread-safe).
+    public static func record(_ category: String, _ seconds: Double) {
+        lock.lock(); totals[category, default: 0] += seconds; lock.unlock()
+    }
+
+    /// Runs `body`, charging its duration to `category` when profiling is on.
+    @inline(__always)
+    public static func measure<T>(_ category: String, _ body: () throws -> T) rethrows -> T {
+        guard isEnabled else { return try body() }
+        let start = now()
+        defer { record(category, now() - start) }
+        return try body()
+    }
+
+    /// The accumulated totals, and a reset.
+    public static func snapshot(reset: Bool = false) -> [String: Double] {
+        lock.lock(); defer { lock.unlock() }
+        let result = totals
+        if reset { totals = [:] }
+        return result
+    }
+}

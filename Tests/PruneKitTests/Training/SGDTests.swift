@@ -1,0 +1,31 @@
+import XCTest
+@testable import PruneKit
+
+/// SGD against PyTorch's update rule, computed by hand:
+/// torch.optim.SGD([w], lr=0.1, momentum=0.9, weight_decay=0.01, nesterov=...) with w0 = [1, -2] and
+/// the constant gradient [0.5, 0.25]:
+///   step 1: d = g + 0.01 w0 = [0.51, 0.23]; v = d; plain: w1 = w0 - 0.1 v = [0.949, -2.023]
+///   step 2: d = g + 0.01 w1 = [0.50949, 0.22977]; v = 0.9 v + d = [0.96849, 0.43677]; w2 = w1 - 0.1 v = [0.852151, -2.066677]
+///   Nesterov step 1: w1 = w0 - 0.1 (d + 0.9 d) = [0.9031, -2.0437]
+final class SGDTests: XCTestCase {
+    private func run(nesterov: Bool, steps: Int) throws -> [Float] {
+        let w = Variable(parameter: try Tensor(shape: [2], scalars: [1, -2]), name: "w")
+        let optimizer = try SGD(learningRate: 0.1, momentum: 0.9, nesterov: nesterov, weightDecay: 0.01)
+        for _ in 0..<steps {
+            w.gradient = try Tensor(shape: [2], scalars: [0.5, 0.25])
+            optimizer.step([w])
+        }
+        return w.value.scalars
+    }
+
+    func testMomentumMatchesPyTorch() throws {
+        assertClose(try Tensor(shape: [2], scalars: run(nesterov: false, steps: 1)), [0.949, -2.023], relative: 1e-6)
+        assertClose(try Tensor(shape: [2], scalars: run(nesterov: false, steps: 2)), [0.852151, -2.066677], relative: 1e-6)
+        assertClose(try Tensor(shape: [2], scalars: run(nesterov: true, steps: 1)), [0.9031, -2.0437], relative: 1e-6)
+    }
+
+    func testRejectsBadHyperparameters() {
+        assertThrowsPruneKitError(["SGD", "lr -1"]) { _ = try SGD(learningRate: -1) }
+        assertThrowsPruneKitError(["SGD", "nesterov true"]) { _ = try SGD(learningRate: 0.1, nesterov: true) }
+    }
+}
