@@ -38,7 +38,7 @@ struct BenchOpsCommand: Command {
             results.append(r)
             if json { continue }
             let s = r.timeShares
-            print(String(format: "%-30@ %7.2f %9.1f %7.2f %9.1f %11.1f %10.0f%% %6.0f %7.0f %7.0f %6.0f", shape.label as NSString,
+            print(shape.label.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: " %7.2f %9.1f %7.2f %9.1f %11.1f %10.0f%% %6.0f %7.0f %7.0f %6.0f",
                          r.forwardMilliseconds, r.forwardGflops, r.backwardMilliseconds, r.backwardGflops, r.sgemmOnlyGflops,
                          100 * r.fractionOfSgemm, 100 * (s["sgemm"] ?? 0), 100 * (s["im2col"] ?? 0), 100 * (s["col2im"] ?? 0), 100 * (s["other"] ?? 0)))
         }
