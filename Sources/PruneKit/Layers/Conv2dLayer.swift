@@ -24,6 +24,14 @@ public final class Conv2d: Layer {
         self.padding = padding
     }
 
+    /// A layer with given initial values: weight [outputChannels, inputChannels, k, k], bias [outputChannels].
+    public init(name: String, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) {
+        self.weight = Variable(parameter: weight, name: name + ".weight")
+        self.bias = bias.map { Variable(parameter: $0, name: name + ".bias") }
+        self.stride = stride
+        self.padding = padding
+    }
+
     public var inputChannels: Int { weight.shape[1] }
     public var outputChannels: Int { weight.shape[0] }
     public var kernelSize: Int { weight.shape[2] }
