@@ -22,7 +22,7 @@ public final class BatchNorm: Layer {
     public var ownParameters: [Variable] { [scale, shift] }
 
     public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
-        try batchNorm(input, scale: scale, shift: shift, statistics: statistics, training: context.training,
-                      momentum: momentum, epsilon: epsilon)
+        try context.hooked(self, input: input, output: try batchNorm(input, scale: scale, shift: shift, statistics: statistics,
+                                                                     training: context.training, momentum: momentum, epsilon: epsilon))
     }
 }

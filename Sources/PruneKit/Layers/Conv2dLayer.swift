@@ -38,6 +38,6 @@ public final class Conv2d: Layer {
     public var ownParameters: [Variable] { [weight] + (bias.map { [$0] } ?? []) }
 
     public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
-        try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding)
+        try context.hooked(self, input: input, output: try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding))
     }
 }

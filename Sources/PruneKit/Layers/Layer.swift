@@ -5,11 +5,23 @@ public final class ForwardContext {
     public var training: Bool
     /// Source of every random choice made during forward passes.
     public var generator: SplitMix64
+    /// Optional observer of every Conv2d, Linear and BatchNorm forward, like PyTorch's forward hooks: it gets the
+    /// layer, its input and its output and returns the output to pass on (the same one, or a gated one). Pruning
+    /// uses it to capture activations (Taylor), attach gates (block and channel gates) and count FLOPs. nil
+    /// (the default) costs one branch per layer.
+    public var layerOutputHook: ((_ layer: Layer, _ input: Variable, _ output: Variable) throws -> Variable)?
 
     /// A context for training (`training: true`) or evaluation.
     public init(training: Bool, generator: SplitMix64 = SplitMix64(seed: 0)) {
         self.training = training
         self.generator = generator
+    }
+
+    /// `layerOutputHook(layer, input, output)`, or `output` when no hook is set.
+    @inline(__always)
+    public func hooked(_ layer: Layer, input: Variable, output: Variable) throws -> Variable {
+        guard let hook = layerOutputHook else { return output }
+        return try hook(layer, input, output)
     }
 }
 

@@ -17,6 +17,6 @@ public final class Linear: Layer {
     public var ownParameters: [Variable] { [weight] + (bias.map { [$0] } ?? []) }
 
     public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
-        try linear(input, weight: weight, bias: bias)
+        try context.hooked(self, input: input, output: try linear(input, weight: weight, bias: bias))
     }
 }

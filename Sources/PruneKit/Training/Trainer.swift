@@ -18,6 +18,8 @@ public final class Trainer {
     public var onEpochEnd: ((TrainingState) throws -> Void)?
     /// Receives progress (batches done, batches per epoch, running loss, running accuracy) for display.
     public var onProgress: ((Int, Int, Float, Float) -> Void)?
+    /// Installed on the training forward passes (`ForwardContext.layerOutputHook`): gates learned during training.
+    public var layerOutputHook: ((_ layer: Layer, _ input: Variable, _ output: Variable) throws -> Variable)?
 
     public init(model: Layer, optimizer: Optimizer, config: TrainConfig, training: BatchProvider,
                 evaluation: BatchProvider?, classCount: Int) {
@@ -50,6 +52,7 @@ public final class Trainer {
         context.epoch = epoch
         for hook in hooks { try hook.beforeEpoch(context) }
         let forward = ForwardContext(training: true, generator: state.generator)
+        forward.layerOutputHook = layerOutputHook
         var (lossTotal, correct, seen) = (0.0, 0, 0)
         try training.forEachBatch(epoch: epoch, startingAt: 0) { index, images, labels in
             guard !context.shouldStop else { return }
