@@ -3,7 +3,7 @@ import XCTest
 
 /// baselines.md's faithfulness tests for L1-norm filter pruning (Li et al.), network slimming, Taylor
 /// (Molchanov et al.) and MLP neuron pruning.
-final class BaselineFaithfulnessTests: XCTestCase {
+final class PruningBaselineFaithfulnessTests: XCTestCase {
     /// ResNet-56-A and -B width lists (stage widths x 0.9 -> 14/28/57 for the block-first convs not skipped).
     func testLiEtAlResNet56Widths() throws {
         for variant in [PruningConfig.LiEtAlVariant.a, .b] {

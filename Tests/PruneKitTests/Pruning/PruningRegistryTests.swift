@@ -3,7 +3,7 @@ import XCTest
 
 /// One test over every registry entry: the pruned model still runs forward, with the expected channel counts
 /// (structured) or sparsity (unstructured); plus the listing `prune-cli methods` prints.
-final class RegistryTests: XCTestCase {
+final class PruningRegistryTests: XCTestCase {
     private let spec = ModelSpec.resNet(depth: 8, shortcut: .projection)
 
     private func data() -> TensorBatches {

@@ -3,7 +3,7 @@ import XCTest
 
 /// Issue test "Shapes and FLOPs": after pruning every zoo model at several ratios it runs forward, and the FLOPs
 /// counted from the tensors actually multiplied equal the analytic per-layer formula of its current spec.
-final class ShapesAndFlopsTests: XCTestCase {
+final class PruningShapesAndFlopsTests: XCTestCase {
     func testEveryZooModelAtSeveralRatios() throws {
         for (index, entry) in ModelZoo.entries.enumerated() {
             // Three ratios per model, rotating through a wider set so the zoo as a whole sees all of them.

@@ -2,7 +2,7 @@ import XCTest
 @testable import PruneKit
 
 /// Each criterion against a hand computation on a tiny model.
-final class ImportanceTests: XCTestCase {
+final class PruningImportanceTests: XCTestCase {
     /// MLP 2 -> 4 -> 2 with hand-set weights.
     private func tinyMLP() throws -> Model {
         let model = try Model(spec: .multilayerPerceptron(hiddenFeatures: [4], inputShape: [1, 1, 2], classCount: 2), seed: 1)

@@ -3,7 +3,7 @@ import XCTest
 
 /// Issue test "Optimizer state": training continues after surgery with momentum sliced, not reset, and matches a
 /// model built at the small width with the same state.
-final class OptimizerStateTests: XCTestCase {
+final class PruningOptimizerStateTests: XCTestCase {
     private let spec = ModelSpec.resNet(depth: 8, shortcut: .projection)
 
     private func batches() -> [(Tensor, [Int])] {

@@ -2,7 +2,7 @@ import XCTest
 @testable import PruneKit
 
 /// baselines.md section 1: magnitude pruning with masks (Han et al. 2015) and Deep Compression (Han et al. 2016).
-final class CompressionTests: XCTestCase {
+final class PruningCompressionTests: XCTestCase {
     /// 90% of a 1000-weight layer: exactly 900 zeros, still 900 after 10 masked SGD steps with momentum and decay.
     func testMagnitudeMaskCountSurvivesTraining() throws {
         let model = try Model(spec: .multilayerPerceptron(hiddenFeatures: [10], inputShape: [1, 10, 10], classCount: 3), seed: 1)

@@ -3,7 +3,7 @@ import XCTest
 
 /// The library API the CLI calls: pipeline report, the pruned model rebuilding from its spec, sensitivity rows,
 /// CSV and SVG.
-final class PipelineTests: XCTestCase {
+final class PruningPipelineTests: XCTestCase {
     private let spec = ModelSpec.resNet(depth: 8)
 
     private func data(_ seed: UInt64) -> TensorBatches {

@@ -3,7 +3,7 @@ import XCTest
 
 /// UnitSelector: ratios (uniform, global with a cap), overrides, ignored groups, rounding, FLOPs and parameter
 /// targets.
-final class TargetTests: XCTestCase {
+final class PruningTargetTests: XCTestCase {
     private let spec = ModelSpec.resNet(depth: 8, shortcut: .projection)
 
     private func selector(_ configure: (inout PruningConfig) -> Void) throws -> (UnitSelector, [String: [Float]], Model) {

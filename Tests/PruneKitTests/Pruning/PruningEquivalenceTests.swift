@@ -3,7 +3,7 @@ import XCTest
 
 /// Issue test "Equivalence": for every zoo model and random groups, zeroing the group's outgoing weights (its
 /// readers' inputs) and removing the group physically give the same logits to 1e-5, in train and eval mode.
-final class EquivalenceTests: XCTestCase {
+final class PruningEquivalenceTests: XCTestCase {
     func testEveryZooModelWithRandomGroups() throws {
         for entry in ModelZoo.entries {
             try checkRandomGroups(entry.spec, seed: UInt64(entry.name.count), groupCount: 3)

@@ -3,7 +3,7 @@ import XCTest
 
 /// Graph-group invariants: every channel of every prunable axis belongs to exactly one group, members agree on
 /// the unit count, and the classifier's outputs and the image channels belong to none.
-final class DependencyGraphTests: XCTestCase {
+final class PruningDependencyGraphTests: XCTestCase {
     func testEveryAxisIsPartitionedByGroups() throws {
         for spec in ModelZoo.entries.map(\.spec) + PruningFixtures.smallSpecs {
             let graph = try DependencyGraph(spec: spec)
