@@ -17,6 +17,7 @@ final class CLITests: XCTestCase {
               models      List the model zoo with parameters and FLOPs.
               data fetch  Download a dataset (mnist, fashion-mnist, cifar10, cifar100) with MD5 checks.
               data list   List the datasets PruneKit knows and where each is found locally.
+              export      Write a checkpoint's model without optimizer state (for sharing or PyTorch).
               bench ops   Benchmark conv2d forward/backward against sgemm alone (release build).
 
             Run 'prune-cli <command> --help' for a command's options.
@@ -46,7 +47,7 @@ final class CLITests: XCTestCase {
     }
 
     func testEveryCommandHasHelp() throws {
-        for command in ["train", "eval", "info", "models", "data fetch", "data list", "bench ops"] {
+        for command in ["train", "eval", "info", "models", "data fetch", "data list", "export", "bench ops"] {
             let run = try CLIRun.run(command.split(separator: " ").map(String.init) + ["--help"])
             XCTAssertEqual(run.status, 0, command)
             XCTAssertTrue(run.output.contains("usage: prune-cli \(command)"), "\(command) help: \(run.output)")
