@@ -19,6 +19,7 @@ final class CLITests: XCTestCase {
               data list   List the datasets PruneKit knows and where each is found locally.
               export      Write a checkpoint's model without optimizer state (for sharing or PyTorch).
               bench ops   Benchmark conv2d forward/backward against sgemm alone (release build).
+              bench       Benchmark training or inference throughput of a zoo model (bench train|infer).
 
             Run 'prune-cli <command> --help' for a command's options.
 
@@ -47,10 +48,10 @@ final class CLITests: XCTestCase {
     }
 
     func testEveryCommandHasHelp() throws {
-        for command in ["train", "eval", "info", "models", "data fetch", "data list", "export", "bench ops"] {
+        for command in ["train", "eval", "info", "models", "data fetch", "data list", "export", "bench ops", "bench train"] {
             let run = try CLIRun.run(command.split(separator: " ").map(String.init) + ["--help"])
             XCTAssertEqual(run.status, 0, command)
-            XCTAssertTrue(run.output.contains("usage: prune-cli \(command)"), "\(command) help: \(run.output)")
+            XCTAssertTrue(run.output.contains("usage: prune-cli \(command.split(separator: " ")[0])"), "\(command) help: \(run.output)")
         }
     }
 
