@@ -2,7 +2,10 @@ import Foundation
 import PruneKit
 
 // Exit codes: 0 success, 1 failure, 64 usage error (EX_USAGE).
-let commands: [Command.Type] = [InfoCommand.self, BenchOpsCommand.self]
+let commands: [Command.Type] = [
+    TrainCommand.self, EvaluateCommand.self, InfoCommand.self, ModelsCommand.self, DataFetchCommand.self, DataListCommand.self,
+    ExportCommand.self, BenchOpsCommand.self, BenchModelCommand.self,
+]
 
 func topLevelHelp() -> String {
     let width = commands.map { $0.name.count }.max() ?? 0

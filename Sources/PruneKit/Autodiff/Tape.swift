@@ -30,7 +30,13 @@ extension Variable {
         accumulateGradient(start)
         for node in order.reversed() {
             guard let function = node.backwardFunction, let gradient = node.gradient else { continue }
-            function(gradient)
+            if Profiler.isEnabled {
+                let start = Profiler.now()
+                function(gradient)
+                Profiler.record("backward." + node.operation, Profiler.now() - start)
+            } else {
+                function(gradient)
+            }
             node.gradient = nil  // intermediate: its value has been passed on
         }
     }

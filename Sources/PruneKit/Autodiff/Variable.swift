@@ -44,6 +44,7 @@ public final class Variable {
     /// An op's output. When gradients are disabled or no parent needs one, the node is recorded as a
     /// constant and the backward closure is dropped (so eval mode keeps no graph alive).
     init(_ value: Tensor, operation: String, parents: [Variable], backward: @escaping (Tensor) -> Void) {
+        Profiler.markOperation(operation)
         self.value = value
         self.name = ""
         self.operation = operation

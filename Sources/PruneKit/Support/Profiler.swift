@@ -31,6 +31,21 @@ public enum Profiler {
         return try body()
     }
 
+    nonisolated(unsafe) private static var lastMark: Double = 0
+
+    /// Starts attributing forward time: the next op's time runs from here.
+    public static func startForward() { if isEnabled { lastMark = now() } }
+
+    /// Charges the time since the previous op (or `startForward`) to "forward.<operation>". Called when an
+    /// op creates its output; layer glue between ops is charged to the op that follows it.
+    @inline(__always)
+    public static func markOperation(_ operation: String) {
+        guard isEnabled else { return }
+        let time = now()
+        record("forward." + operation, time - lastMark)
+        lastMark = time
+    }
+
     /// The accumulated totals, and a reset.
     public static func snapshot(reset: Bool = false) -> [String: Double] {
         lock.lock(); defer { lock.unlock() }

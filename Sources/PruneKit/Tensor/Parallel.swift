@@ -12,6 +12,7 @@ public enum Parallel {
         let fromEnvironment = ProcessInfo.processInfo.environment["PRUNEKIT_THREADS"].flatMap { Int($0) }
         let count = max(1, fromEnvironment ?? ProcessInfo.processInfo.activeProcessorCount)
         BLAS.setThreadCount(1)
+        MemoryPolicy.keepFreedMemoryMapped()
         return count
     }()
 

@@ -1,20 +1,59 @@
 import Foundation
 import PruneKit
 
-/// `prune-cli info`: the build's numeric environment and a self-check of sgemm and ssyevd.
+/// `prune-cli info [CKPT]`: without a path, the numeric environment and a self-check of sgemm and ssyevd;
+/// with a checkpoint (or `--model NAME`), per-layer widths, parameters and FLOPs.
 struct InfoCommand: Command {
     static let name = "info"
-    static let abstract = "Show the numeric environment and check OpenBLAS sgemm and LAPACK ssyevd."
-    static let usage = "info"
-    static let options: [OptionSpec] = []
+    static let abstract = "Show a checkpoint's or zoo model's layers, widths, params and FLOPs (or, alone, check OpenBLAS)."
+    static let usage = "info [CKPT | --model NAME] [--json]"
+    static let options = [
+        OptionSpec("model", "A zoo model instead of a checkpoint."),
+        OptionSpec("json", value: false, "Print as JSON on stdout."),
+    ]
+    let path: String?, modelName: String?, json: Bool
 
-    init(_ arguments: Arguments) throws { try arguments.requirePositionals(0, "no arguments") }
+    init(_ arguments: Arguments) throws {
+        guard arguments.positionals.count <= 1 else { throw PruneKitError.usage("expected at most one checkpoint path") }
+        (path, modelName, json) = (arguments.positionals.first, arguments.string("model"), arguments.flag("json"))
+        if path != nil && modelName != nil { throw PruneKitError.usage("give a checkpoint or '--model', not both") }
+    }
 
     func run() throws {
+        guard path != nil || modelName != nil else { return try environment() }
+        var metadata: [String: String] = [:]
+        let spec: ModelSpec
+        if let path {
+            let checkpoint = try ModelCheckpoint.read(path: path)
+            (spec, metadata) = (try checkpoint.model.currentSpec(), checkpoint.metadata)
+            if let state = checkpoint.trainingState { metadata["epochs_completed"] = String(state.completedEpochs) }
+            if let state = checkpoint.trainingState, state.bestAccuracy >= 0 { metadata["best_test_accuracy"] = String(state.bestAccuracy) }
+        } else {
+            spec = try ModelZoo.spec(named: modelName!)
+        }
+        let cost = try ModelCost(spec: spec)
+        if json { print(try jsonText(ModelInfo(spec: spec, cost: cost, metadata: metadata))); return }
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) where value.count < 200 { print("\(key): \(value)") }
+        print(cost.description)
+    }
+
+    private func environment() throws {
         print(environmentLine())
         let check = try NumericSelfCheck.run()
         print(String(format: "sgemm 64x48x33 vs reference: max |difference| %.2e", check.gemmError))
         print(String(format: "ssyevd 32x32: max |A v - lambda v| %.2e", check.eigenResidual))
         guard check.passed else { throw PruneKitError.libraryFailure(library: "OpenBLAS", message: "self-check failed") }
+    }
+}
+
+/// What `info --json` prints: the spec, per-layer costs and totals.
+struct ModelInfo: Encodable {
+    struct LayerRow: Encodable { let name: String, kind: String, inputShape: [Int], outputShape: [Int], parameters: Int, flops: Int }
+    let spec: ModelSpec, layers: [LayerRow], parameters: Int, flops: Int, metadata: [String: String]
+
+    init(spec: ModelSpec, cost: ModelCost, metadata: [String: String]) {
+        (self.spec, self.metadata, parameters, flops) = (spec, metadata, cost.parameterCount, cost.flops)
+        layers = cost.layers.map { LayerRow(name: $0.name, kind: $0.kind.rawValue, inputShape: $0.inputShape, outputShape: $0.outputShape,
+                                            parameters: $0.parameterCount, flops: $0.flops) }
     }
 }

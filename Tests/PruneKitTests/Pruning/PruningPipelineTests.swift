@@ -27,7 +27,7 @@ final class PruningPipelineTests: XCTestCase {
         XCTAssertLessThanOrEqual(report.flopsRatio, 0.5)
         XCTAssertEqual(report.flopsAfter, try model.cost().flops)
         XCTAssertNotNil(report.accuracyBefore); XCTAssertNotNil(report.accuracyAfterPruning); XCTAssertNotNil(report.accuracyAfterFineTuning)
-        XCTAssertEqual(report.latency.map(\.dense.batchSize), [4, 1])
+        XCTAssertEqual(report.latency.map(\.batchSize), [4, 1])
         XCTAssertEqual(report.layers.map(\.name), model.layerNames)
         XCTAssertEqual(report.widthsAfter, try model.currentSpec().widths)
         XCTAssertEqual(report.layers.reduce(0) { $0 + $1.flopsAfter }, report.flopsAfter)

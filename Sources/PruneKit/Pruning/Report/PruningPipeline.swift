@@ -22,7 +22,7 @@ public enum PruningPipeline {
         public var latencyBatchSizes: [Int] = []
         /// Threads for the timing (nil: the current `Parallel.threadCount`), the same for both models.
         public var latencyThreads: Int?
-        /// Untimed and timed passes per measurement.
+        /// Untimed passes and (at least) timed passes per measurement.
         public var latencyWarmup = 3, latencyIterations = 10
         /// Progress lines.
         public var log: (String) -> Void = { _ in }
@@ -94,11 +94,8 @@ public enum PruningPipeline {
 
     private static func compareLatency(_ dense: Model, _ pruned: Model, _ options: Options) throws -> [PruningReport.LatencyComparison] {
         try options.latencyBatchSizes.map { batch in
-            let measure = { (model: Model) in
-                try LatencyBenchmark.measure(model, batchSize: batch, threads: options.latencyThreads,
-                                             warmupIterations: options.latencyWarmup, iterations: options.latencyIterations)
-            }
-            return PruningReport.LatencyComparison(dense: try measure(dense), pruned: try measure(pruned))
+            try PruningReport.LatencyComparison.measure(dense: dense, pruned: pruned, batchSize: batch, threads: options.latencyThreads,
+                                                        warmup: options.latencyWarmup, repetitions: options.latencyIterations)
         }
     }
 }

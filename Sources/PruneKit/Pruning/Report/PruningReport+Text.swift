@@ -22,9 +22,9 @@ extension PruningReport: CustomStringConvertible {
             .compactMap { label, value in value.map { String(format: "%@ %.2f%%", label, 100 * $0) } }
         if !accuracies.isEmpty { lines.append("accuracy: " + accuracies.joined(separator: ", ")) }
         for comparison in latency {
-            lines.append(String(format: "latency, batch %d, %d threads: dense %.3f ms, pruned %.3f ms (median of %d), speedup %.2fx vs FLOPs ratio %.2fx",
-                                comparison.dense.batchSize, comparison.dense.threads, 1000 * comparison.dense.medianSeconds,
-                                1000 * comparison.pruned.medianSeconds, comparison.pruned.iterations, comparison.speedup, flopsReduction))
+            lines.append(String(format: "latency, batch %d, %d threads: dense %.3f ms, pruned %.3f ms (medians), speedup %.2fx vs FLOPs reduction %.2fx",
+                                comparison.batchSize, comparison.threads, comparison.denseMilliseconds, comparison.prunedMilliseconds,
+                                comparison.speedup, flopsReduction))
         }
         for key in results.keys.sorted() { lines.append("\(key): \(results[key]!)") }
         return lines.joined(separator: "\n")

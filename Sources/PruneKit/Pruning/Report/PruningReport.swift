@@ -26,14 +26,35 @@ public struct PruningReport: Codable {
         public var nonzeroBefore, nonzeroAfter: Int
     }
 
-    /// Dense vs pruned latency at one batch size.
+    /// Dense vs pruned latency at one batch size, measured one after the other with the same threads
+    /// (`LatencyMeter`: warm-up, then the median of the timed passes).
     public struct LatencyComparison: Codable, Equatable {
-        /// The dense model.
-        public var dense: LatencyMeasurement
-        /// The pruned model.
-        public var pruned: LatencyMeasurement
+        /// Images per forward pass.
+        public var batchSize: Int
+        /// `Parallel.threadCount` during both measurements.
+        public var threads: Int
+        /// Median milliseconds per pass of the dense model.
+        public var denseMilliseconds: Double
+        /// Median milliseconds per pass of the pruned model.
+        public var prunedMilliseconds: Double
         /// dense / pruned median time.
-        public var speedup: Double { dense.medianSeconds / max(pruned.medianSeconds, 1e-12) }
+        public var speedup: Double { denseMilliseconds / max(prunedMilliseconds, 1e-12) }
+
+        /// Times `dense` then `pruned` at `batchSize` with `threads` (nil: the current setting), restoring the
+        /// thread count afterwards.
+        public static func measure(dense: Model, pruned: Model, batchSize: Int, threads: Int?, warmup: Int = 3,
+                                   repetitions: Int = 10) throws -> LatencyComparison {
+            let previous = Parallel.threadCount
+            if let threads { Parallel.threadCount = threads }
+            defer { Parallel.threadCount = previous }
+            let time = { (model: Model) in
+                try LatencyMeter.measure(model, inputShape: model.spec.inputShape, batchSizes: [batchSize], warmup: warmup,
+                                         repetitions: repetitions)[0].milliseconds
+            }
+            let denseTime = try time(dense), prunedTime = try time(pruned)
+            return LatencyComparison(batchSize: batchSize, threads: Parallel.threadCount, denseMilliseconds: denseTime,
+                                     prunedMilliseconds: prunedTime)
+        }
     }
 
     /// Model name (`resnet56`).

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Throughput of one model at one batch size on synthetic data, as PyTorch's bench_models.py measures it.
+public struct ModelBenchmarkResult: Codable {
+    public var model: String
+    public var mode: String
+    public var batchSize: Int
+    public var threads: Int
+    /// Median milliseconds per step (training: zero_grad + forward + loss + backward + SGD step).
+    public var millisecondsPerStep: Double
+    public var imagesPerSecond: Double
+    /// Model FLOPs per second: forward FLOPs x batch (x 3 for training) / step time.
+    public var gflops: Double
+    /// Peak resident set size of the process so far, in MiB (Linux VmHWM).
+    public var peakResidentMegabytes: Double
+    /// Thread-time share of each profiled category (forward.conv2d, backward.batchNorm, sgemm, optimizer, ...).
+    public var profile: [String: Double]?
+}
+
+/// `prune-cli bench train|infer`: steps per second on random input of the model's shape.
+public enum ModelBenchmark {
+    /// Warm-up steps, then the median of `steps` timed steps. With `profile`, one more pass of `steps`
+    /// steps runs with the profiler on, so profiling never distorts the timed figure.
+    public static func run(_ model: Model, training: Bool, batchSize: Int, steps: Int = 10, warmup: Int = 3,
+                           profile: Bool = false) throws -> ModelBenchmarkResult {
+        var generator = SplitMix64(seed: 1)
+        let input = Tensor.normal(shape: [batchSize] + model.spec.inputShape, generator: &generator)
+        let labels = (0..<batchSize).map { _ in generator.nextInt(below: model.spec.classCount) }
+        let optimizer = try SGD(learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
+        let context = ForwardContext(training: training)
+        let step = {
+            if training {
+                model.zeroGradients()
+                Profiler.startForward()
+                let loss = try softmaxCrossEntropy(model(Variable(input), context), labels: labels)
+                try loss.backward()
+                Profiler.measure("optimizer") { optimizer.step(model.parameters) }
+            } else {
+                Profiler.startForward()
+                _ = try GradientMode.withoutGradients { try model(Variable(input), context) }
+            }
+        }
+        for _ in 0..<warmup { try step() }
+        let median = try ConvolutionBenchmark.medianMilliseconds(repetitions: steps, step)
+        var shares: [String: Double]?
+        if profile { shares = try profileShares(steps: steps, step) }
+        let flops = Double(try model.cost().flops) * Double(batchSize) * (training ? 3 : 1)
+        return ModelBenchmarkResult(model: model.spec.name, mode: training ? "train" : "infer", batchSize: batchSize,
+                                    threads: Parallel.threadCount, millisecondsPerStep: median,
+                                    imagesPerSecond: Double(batchSize) * 1000 / median, gflops: flops / median / 1e6,
+                                    peakResidentMegabytes: peakResidentMegabytes(), profile: shares)
+    }
+
+    private static func profileShares(steps: Int, _ step: () throws -> Void) throws -> [String: Double] {
+        _ = Profiler.snapshot(reset: true)
+        Profiler.isEnabled = true
+        let start = Profiler.now()
+        for _ in 0..<steps { try step() }
+        let wall = Profiler.now() - start
+        Profiler.isEnabled = false
+        // Nested categories (sgemm inside backward.conv2d) are reported as their own share of wall time.
+        return Profiler.snapshot(reset: true).mapValues { $0 / wall }
+    }
+
+    /// VmHWM from /proc/self/status in MiB (0 where unavailable).
+    public static func peakResidentMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kilobytes / 1024
+    }
+}

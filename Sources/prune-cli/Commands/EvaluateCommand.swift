@@ -1,0 +1,49 @@
+import Foundation
+import PruneKit
+
+/// `prune-cli eval CKPT`: top-1 accuracy, loss and per-class accuracy on the test split, plus measured
+/// latency (median batch time after warm-up, and batch-1 latency).
+struct EvaluateCommand: Command {
+    static let name = "eval"
+    static let abstract = "Evaluate a checkpoint: top-1, loss, per-class accuracy and latency."
+    static let usage = "eval CKPT [--dataset NAME] [--data-dir DIR] [--batch-size N] [--threads N] [--json]"
+    static let options = DataOptions.options + [
+        OptionSpec("batch-size", "Images per evaluation batch (default 256)."),
+        OptionSpec("threads", "Worker threads (default: PRUNEKIT_THREADS or all cores)."),
+        OptionSpec("json", value: false, "Print the results as JSON on stdout."),
+    ]
+    let path: String, batchSize: Int, json: Bool, arguments: Arguments
+
+    init(_ arguments: Arguments) throws {
+        try arguments.requirePositionals(1, "one checkpoint path")
+        path = arguments.positionals[0]
+        batchSize = try arguments.integer("batch-size", default: 256, in: 1...65_536)
+        json = arguments.flag("json")
+        self.arguments = arguments
+        Parallel.threadCount = try arguments.integer("threads", default: Parallel.threadCount, in: 1...256)
+    }
+
+    func run() throws {
+        let checkpoint = try ModelCheckpoint.read(path: path)
+        let data = try DataOptions(arguments, defaultDataset: checkpoint.metadata["dataset"])
+        let test = try data.load(.test)
+        let loader = try DataLoader(dataset: test, config: .evaluation(batchSize: batchSize))
+        let result = try Evaluator.evaluate(checkpoint.model, on: loader, classCount: data.kind.classCount)
+        let latency = try LatencyMeter.measure(checkpoint.model, inputShape: checkpoint.model.spec.inputShape, batchSizes: [batchSize, 1])
+        let report = EvaluationReport(checkpoint: path, dataset: data.kind.name, result: result, latency: latency)
+        if json { print(try jsonText(report)); return }
+        print(String(format: "%@ on %@ test (%d images): top-1 %.2f%%, loss %.4f", path, data.kind.name, result.count,
+                     100 * result.accuracy, result.loss))
+        print("per-class accuracy: " + result.perClassAccuracy.enumerated().map { String(format: "%d: %.1f%%", $0, 100 * $1) }.joined(separator: ", "))
+        for entry in latency {
+            print(String(format: "latency at batch %d: %.3f ms median (%.0f images/s)", entry.batchSize, entry.milliseconds, entry.imagesPerSecond))
+        }
+    }
+}
+
+/// What `eval --json` prints.
+struct EvaluationReport: Encodable {
+    let checkpoint: String, dataset: String
+    let result: EvaluationResult
+    let latency: [LatencyMeasurement]
+}
