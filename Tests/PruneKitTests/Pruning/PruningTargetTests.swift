@@ -52,6 +52,17 @@ final class PruningTargetTests: XCTestCase {
             XCTAssertEqual(kept % 8, 0, "\(group.name) keeps \(kept)")
         }
         XCTAssertEqual(removals["layer3"]?.count, 16, "64 * 0.7 = 44.8 -> 44 -> rounded up to 48")
+        // With a FLOPs target the rounded cost moves in big steps; steps are given back while the budget holds.
+        for scope in [PruningConfig.Scope.uniform, .global] {
+            let (flopsSelector, flopsScores, _) = try self.selector { ($0.target, $0.roundTo, $0.scope) = (.flopsRatio(0.5), 8, scope) }
+            let flopsRemovals = try flopsSelector.select(scores: flopsScores, normalization: .mean)
+            let fraction = Double(try RemovalCost(graph: flopsSelector.graph).cost(of: flopsRemovals).flops) / Double(flopsSelector.referenceCost.flops)
+            XCTAssertLessThanOrEqual(fraction, 0.5, "\(scope)")
+            XCTAssertGreaterThan(fraction, 0.4, "\(scope): no big overshoot")
+            for group in flopsSelector.graph.groups {
+                XCTAssertEqual((group.unitCount - (flopsRemovals[group.name]?.count ?? 0)) % 8, 0, "\(scope) \(group.name)")
+            }
+        }
     }
 
     func testFlopsAndParameterTargetsAreMetMinimally() throws {

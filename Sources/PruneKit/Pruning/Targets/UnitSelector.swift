@@ -96,10 +96,14 @@ public struct UnitSelector {
     /// Rounds the kept units of `group` up to a multiple of `roundTo` (in units: roundTo / channels per unit).
     private func rounded(_ count: Int, _ group: ChannelGroup) -> Int {
         guard config.roundTo > 1 else { return count }
-        let perUnit = group.channelsPerUnit
-        let step = config.roundTo % perUnit == 0 ? config.roundTo / perUnit : config.roundTo
+        let step = roundingStep(group)
         let kept = group.unitCount - count, roundedKept = min(group.unitCount, (kept + step - 1) / step * step)
         return group.unitCount - roundedKept
+    }
+
+    /// `roundTo` in units of `group`.
+    private func roundingStep(_ group: ChannelGroup) -> Int {
+        config.roundTo % group.channelsPerUnit == 0 ? config.roundTo / group.channelsPerUnit : config.roundTo
     }
 
     private func uniformCounts(_ candidates: [Candidate], ratio: Double) -> [String: Int] {
@@ -170,6 +174,24 @@ public struct UnitSelector {
         }
         var step = max(high, 0)
         while step < length, !(try fits(countsAt(step))) { step += 1 }
-        return removal(countsAt(step), candidates)
+        return removal(try givingBack(countsAt(step), candidates, fits), candidates)
+    }
+
+    /// With rounding, the cost jumps by whole rounding steps, so the least satisfying setting can overshoot the
+    /// budget by a lot; give single steps back (largest groups first) while the budget still holds.
+    private func givingBack(_ counts: [String: Int], _ candidates: [Candidate],
+                            _ fits: ([String: Int]) throws -> Bool) throws -> [String: Int] {
+        guard config.roundTo > 1 else { return counts }
+        var result = counts
+        for candidate in candidates.sorted(by: { $0.group.unitCount > $1.group.unitCount }) where candidate.fixed == nil {
+            let name = candidate.group.name, step = roundingStep(candidate.group)
+            while result[name]! >= step {
+                var trial = result
+                trial[name]! -= step
+                guard try fits(trial) else { break }
+                result = trial
+            }
+        }
+        return result
     }
 }
