@@ -15,6 +15,7 @@ public final class SharedWeightHook: TrainingHook {
     /// A hook for the given quantised tensors.
     public init(sharing: [String: WeightSharing]) { self.sharing = sharing }
 
+    /// Moves each shared tensor's gradient into its centroid gradient.
     public func afterBackward(_ context: TrainingContext) throws {
         for parameter in context.model.parameters {
             guard let shared = sharing[parameter.name], let gradient = parameter.gradient else { continue }
@@ -23,6 +24,7 @@ public final class SharedWeightHook: TrainingHook {
         }
     }
 
+    /// C_k -= lr dL/dC_k, then w = C[I].
     public func afterOptimizerStep(_ context: TrainingContext) throws {
         let rate = context.optimizer.learningRate
         for parameter in context.model.parameters {

@@ -14,8 +14,10 @@ public struct BatchNormScaleImportance: Importance {
     /// A |gamma| criterion.
     public init(reduction: GroupReduction = .mean) { self.reduction = reduction }
 
+    /// "bn-scale".
     public var name: String { "bn-scale" }
 
+    /// sum |gamma| per unit and BatchNorm, reduced; nil without BatchNorm.
     public func scores(for group: ChannelGroup, in model: Model) throws -> [Float]? {
         var perMember: [[Float]] = []
         for member in group.members where member.role == .batchNorm {

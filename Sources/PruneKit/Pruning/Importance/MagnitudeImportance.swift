@@ -25,8 +25,10 @@ public struct MagnitudeImportance: Importance {
         self.includeReaders = includeReaders
     }
 
+    /// "l1" or "l2".
     public var name: String { "l\(norm)" }
 
+    /// Lp norm of each unit's weights per weighted member, reduced.
     public func scores(for group: ChannelGroup, in model: Model) throws -> [Float]? {
         guard norm == 1 || norm == 2 else {
             throw PruneKitError.invalidArgument(operation: "magnitude importance", message: "norm must be 1 or 2, got \(norm)")

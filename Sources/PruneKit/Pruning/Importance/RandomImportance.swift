@@ -13,8 +13,10 @@ public struct RandomImportance: Importance {
     /// Random scores from `seed`.
     public init(seed: UInt64 = 0) { self.seed = seed }
 
+    /// "random".
     public var name: String { "random" }
 
+    /// unitCount uniform values in [0, 1) from the group's stream.
     public func scores(for group: ChannelGroup, in model: Model) throws -> [Float]? {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a offset basis
         for byte in group.name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }

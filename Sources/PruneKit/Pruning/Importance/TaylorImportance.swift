@@ -36,6 +36,7 @@ public final class TaylorImportance: Importance {
         self.batchLimit = batchLimit
     }
 
+    /// "taylor".
     public var name: String { "taylor" }
 
     /// Forgets the statistics (after a pruning step: channels have changed).
@@ -104,6 +105,8 @@ public final class TaylorImportance: Importance {
         model.zeroGradients()
     }
 
+    /// Accumulated Theta per unit (summed over its channels), reduced over the observed members; throws
+    /// without statistics.
     public func scores(for group: ChannelGroup, in model: Model) throws -> [Float]? {
         let norms = group.members.filter { $0.role == .batchNorm }
         let observed = norms.isEmpty ? group.members.filter { $0.role == .output } : norms

@@ -17,6 +17,7 @@ public final class BatchNormSparsityHook: TrainingHook {
         self.layerNames = layerNames
     }
 
+    /// gamma.grad += lambda sign(gamma) for the chosen BatchNorms.
     public func afterBackward(_ context: TrainingContext) throws {
         for case let norm as BatchNorm in context.model.allLayers where layerNames?.contains(norm.name) ?? true {
             let gamma = norm.scale

@@ -34,8 +34,11 @@ public final class DeepCompressionPruner: Pruner {
     /// A pruner.
     public init() {}
 
+    /// Retraining between rounds, as `MagnitudeWeightPruner`.
     public func prepare(_ session: PruningSession) throws { try pruning.prepare(session) }
+    /// This round's magnitude masks.
     public func plan(_ session: PruningSession) throws -> PruningPlan { try pruning.plan(session) }
+    /// After `magnitude.steps` rounds.
     public func isComplete(_ session: PruningSession) throws -> Bool { try pruning.isComplete(session) }
 
     /// Clusters every prunable weight tensor and records the compressed size.

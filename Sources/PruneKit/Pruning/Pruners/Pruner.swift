@@ -76,11 +76,18 @@ public protocol Pruner: AnyObject {
 }
 
 extension Pruner {
+    /// Nothing to change.
     public func reparameterize(_ session: PruningSession) throws {}
+    /// No training before pruning.
     public func trainingPhase(_ session: PruningSession) throws -> TrainingPhase? { nil }
+    /// No statistics.
     public func prepare(_ session: PruningSession) throws {}
+    /// Surgery and masks (`PruningSession.apply`).
     public func apply(_ plan: PruningPlan, to session: PruningSession) throws { try session.apply(plan) }
+    /// After `config.iterativeSteps` steps.
     public func isComplete(_ session: PruningSession) throws -> Bool { session.step >= session.config.iterativeSteps }
+    /// Nothing to finish.
     public func finish(_ session: PruningSession) throws {}
+    /// The session's masks, if any.
     public func fineTuningHooks(_ session: PruningSession) throws -> [TrainingHook] { session.masks.isEmpty ? [] : [session.masks] }
 }

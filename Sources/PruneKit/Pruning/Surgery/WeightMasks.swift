@@ -55,8 +55,10 @@ public final class WeightMasks: TrainingHook {
     /// Number of zero entries over all masks.
     public var maskedCount: Int { masks.values.reduce(0) { total, mask in total + mask.scalars.filter { $0 == 0 }.count } }
 
+    /// Masks the gradients.
     public func afterBackward(_ context: TrainingContext) throws { maskGradients(of: context.model.parameters) }
 
+    /// Masks the weights.
     public func afterOptimizerStep(_ context: TrainingContext) throws { apply(to: context.model.parameters) }
 
     /// target *= mask, elementwise (shapes already checked).
