@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: build, then report on the reference model PruneKit trained itself (Models/lenet5-mnist.safetensors,
+# The main job: build, then report on and prune the reference model PruneKit trained itself (Models/lenet5-mnist.safetensors,
 # LeNet-5 Caffe 20-50-500, 3 epochs on MNIST). Data comes from --data-dir / $PRUNEKIT_DATA / ./data; MNIST is
 # downloaded into ./data when none is found.
 set -euo pipefail
@@ -16,3 +16,8 @@ fi
 run() { env -u OPENBLAS_CORETYPE "$cli" "$@"; }
 run info Models/lenet5-mnist.safetensors
 run eval Models/lenet5-mnist.safetensors --dataset mnist --data-dir "$root"
+# Prune it with L1-norm filter pruning to half its FLOPs, fine-tune one epoch, and report widths, params,
+# FLOPs, accuracy before/after and measured dense-vs-pruned latency.
+run prune Models/lenet5-mnist.safetensors --method l1 --flops 0.5 --finetune-epochs 1 --dataset mnist --data-dir "$root" \
+  --out runs/main-job-lenet5-l1
+run eval runs/main-job-lenet5-l1/pruned.safetensors --data-dir "$root"

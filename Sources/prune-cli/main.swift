@@ -3,7 +3,7 @@ import PruneKit
 
 // Exit codes: 0 success, 1 failure, 64 usage error (EX_USAGE).
 let commands: [Command.Type] = [
-    TrainCommand.self, EvaluateCommand.self, InfoCommand.self, ModelsCommand.self, DataFetchCommand.self, DataListCommand.self,
+    TrainCommand.self, PruneCommand.self, EvaluateCommand.self, MethodsCommand.self, SensitivityCommand.self, InfoCommand.self, ModelsCommand.self, DataFetchCommand.self, DataListCommand.self,
     ExportCommand.self, BenchOpsCommand.self, BenchModelCommand.self,
 ]
 
