@@ -20,12 +20,29 @@ final class GradientCheckTests: XCTestCase {
             ([3, 2, 6, 5], [3, 2, 3, 3], 2, 1, true),
             ([2, 4, 4, 6], [5, 4, 1, 1], 1, 0, true),   // 1x1 fast path (no im2col)
             ([2, 3, 7, 4], [2, 3, 1, 1], 2, 0, false),  // 1x1 stride 2 (option-B shortcut)
+            ([2, 11, 9, 7], [22, 11, 3, 3], 1, 1, false),  // ragged pruned widths: 3 output blocks, 3 channel blocks
+            ([1, 6, 7, 9], [11, 6, 5, 5], 1, 2, true),    // 5x5 same (classic LeNet conv1 geometry)
+            ([2, 5, 8, 8], [9, 5, 3, 3], 2, 1, false),    // stride 2
         ]
-        for (index, c) in cases.enumerated() {
-            var inputs = [randomTensor(c.input, seed: 1), randomTensor(c.weight, seed: 2)]
-            if c.bias { inputs.append(randomTensor([c.weight[0]], seed: 3)) }
-            try checkGradients("conv2d case \(index)", inputs: inputs) { v in
-                try conv2d(v[0], weight: v[1], bias: c.bias ? v[2] : nil, stride: c.stride, padding: c.padding)
+        try forEachConvolutionAlgorithm { algorithm in
+            for (index, c) in cases.enumerated() {
+                var inputs = [randomTensor(c.input, seed: 1), randomTensor(c.weight, seed: 2)]
+                if c.bias { inputs.append(randomTensor([c.weight[0]], seed: 3)) }
+                try checkGradients("conv2d \(algorithm) case \(index)", inputs: inputs) { v in
+                    try conv2d(v[0], weight: v[1], bias: c.bias ? v[2] : nil, stride: c.stride, padding: c.padding)
+                }
+            }
+        }
+    }
+
+    func testConv2dLargerThanOneKernelBlock() throws {
+        // 45 outputs and 22 inputs over 12x12 = 144 pixels: several 8-channel, 5-channel and 48-pixel blocks
+        // with ragged tails, so every instantiated block shape of the direct kernels is reached.
+        try forEachConvolutionAlgorithm { algorithm in
+            try checkGradients("conv2d \(algorithm) 22->45 12x12", inputs: [randomTensor([2, 22, 12, 12], seed: 6),
+                                                                        randomTensor([45, 22, 3, 3], seed: 7)],
+                               sampleLimit: 64) { v in
+                try conv2d(v[0], weight: v[1], bias: nil, stride: 1, padding: 1)
             }
         }
     }
@@ -35,8 +52,11 @@ final class GradientCheckTests: XCTestCase {
         let previous = Parallel.threadCount
         defer { Parallel.threadCount = previous }
         Parallel.threadCount = 3
-        try checkGradients("conv2d 3 threads", inputs: [randomTensor([5, 2, 4, 4], seed: 4), randomTensor([3, 2, 3, 3], seed: 5)]) { v in
-            try conv2d(v[0], weight: v[1], bias: nil, stride: 1, padding: 1)
+        try forEachConvolutionAlgorithm { algorithm in
+            try checkGradients("conv2d \(algorithm) 3 threads", inputs: [randomTensor([5, 2, 4, 4], seed: 4),
+                                                                        randomTensor([3, 2, 3, 3], seed: 5)]) { v in
+                try conv2d(v[0], weight: v[1], bias: nil, stride: 1, padding: 1)
+            }
         }
     }
 
