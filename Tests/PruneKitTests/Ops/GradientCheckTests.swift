@@ -5,7 +5,7 @@ import XCTest
 /// non-square images). `testEveryPrimitiveIsChecked` keeps this list and `Primitives.all` in step.
 final class GradientCheckTests: XCTestCase {
     static let checked: Set<String> = [
-        "linear", "matmul", "conv2d", "batchNorm", "relu", "maxPool2d", "avgPool2d", "globalAveragePool",
+        "linear", "matmul", "conv2d", "batchNorm", "batchNormReLU", "relu", "maxPool2d", "avgPool2d", "globalAveragePool",
         "add", "multiplyChannels", "subsampleAndPadChannels", "reshape", "dropout", "softmaxCrossEntropy",
     ]
 
@@ -73,18 +73,40 @@ final class GradientCheckTests: XCTestCase {
     }
 
     func testBatchNorm() throws {
-        for (shape, training) in [([4, 3, 2, 3], true), ([5, 4], true), ([2, 3, 3, 2], false), ([3, 2], false)] {
+        for (shape, training) in [([4, 3, 2, 3], true), ([5, 4], true), ([2, 3, 3, 2], false), ([3, 2], false),
+                                  ([2, 3, 5, 7], true)] {  // 35 values per plane: SIMD16 body and scalar tail
             let channels = shape[1]
-            var generator = SplitMix64(seed: 11)
-            let statistics = BatchNormStatistics(channels: channels)
-            statistics.runningMean = Tensor.uniform(shape: [channels], low: -0.5, high: 0.5, generator: &generator)
-            statistics.runningVariance = Tensor.uniform(shape: [channels], low: 0.5, high: 2, generator: &generator)
+            let statistics = randomStatistics(channels: channels)
             try checkGradients("batchNorm \(shape) training \(training)",
                                inputs: [randomTensor(shape, seed: 8), randomTensor([channels], seed: 9), randomTensor([channels], seed: 10)],
                                epsilon: 1e-2, relative: 3e-2, absolute: 3e-3) { v in
                 try batchNorm(v[0], scale: v[1], shift: v[2], statistics: statistics, training: training)
             }
         }
+    }
+
+    func testBatchNormReLU() throws {
+        // A smaller finite-difference step than batchNorm's, so that few outputs cross the ReLU kink within it.
+        for (shape, training, withResidual) in [([4, 3, 2, 3], true, false), ([2, 3, 5, 7], true, true), ([6, 5], true, false),
+                                                ([2, 3, 3, 2], false, true), ([3, 4], false, false)] {
+            let channels = shape[1]
+            let statistics = randomStatistics(channels: channels)
+            var inputs = [randomTensor(shape, seed: 8), randomTensor([channels], seed: 9), randomTensor([channels], seed: 10)]
+            if withResidual { inputs.append(randomTensor(shape, seed: 11)) }
+            try checkGradients("batchNormReLU \(shape) training \(training) residual \(withResidual)", inputs: inputs,
+                               epsilon: 1e-3, relative: 3e-2, absolute: 3e-3) { v in
+                try batchNormReLU(v[0], scale: v[1], shift: v[2], statistics: statistics, training: training,
+                                  residual: withResidual ? v[3] : nil)
+            }
+        }
+    }
+
+    private func randomStatistics(channels: Int) -> BatchNormStatistics {
+        var generator = SplitMix64(seed: 11)
+        let statistics = BatchNormStatistics(channels: channels)
+        statistics.runningMean = Tensor.uniform(shape: [channels], low: -0.5, high: 0.5, generator: &generator)
+        statistics.runningVariance = Tensor.uniform(shape: [channels], low: 0.5, high: 2, generator: &generator)
+        return statistics
     }
 
     func testReLUAndAdd() throws {
