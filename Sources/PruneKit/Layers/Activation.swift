@@ -47,12 +47,12 @@ public final class Dropout: Layer {
     }
 }
 
-/// Layers applied in order.
+/// Layers applied in order (a BatchNorm followed by a ReLU runs as the fused `batchNormReLU`).
 public final class Sequential: Layer {
     public private(set) var layers: [Layer]
     public init(_ layers: [Layer]) { self.layers = layers }
     public var children: [Layer] { layers }
     public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
-        try layers.reduce(input) { try $1($0, context) }
+        try forwardFusingBatchNormReLU(layers, input, context)
     }
 }

@@ -25,4 +25,11 @@ public final class BatchNorm: Layer {
         try context.hooked(self, input: input, output: try batchNorm(input, scale: scale, shift: shift, statistics: statistics,
                                                                      training: context.training, momentum: momentum, epsilon: epsilon))
     }
+
+    /// relu(bn(input) + residual) as the fused `batchNormReLU` op (what Sequential, Model and the residual
+    /// blocks call where a ReLU follows this layer).
+    public func withReLU(_ input: Variable, _ context: ForwardContext, residual: Variable? = nil) throws -> Variable {
+        try batchNormReLU(input, scale: scale, shift: shift, statistics: statistics, training: context.training,
+                          residual: residual, momentum: momentum, epsilon: epsilon)
+    }
 }

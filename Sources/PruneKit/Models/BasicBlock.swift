@@ -51,9 +51,10 @@ public final class BasicBlock: Layer {
 
     /// y = relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)).
     public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
-        let hidden = relu(try batchNorm1(try convolution1(input, context), context))
-        let output = try batchNorm2(try convolution2(hidden, context), context)
-        return relu(try add(output, try shortcutBranch(input, outputChannels: output.shape[1], context)))
+        let hidden = try batchNorm1.withReLU(try convolution1(input, context), context)
+        let output = try convolution2(hidden, context)
+        let shortcut = try shortcutBranch(input, outputChannels: output.shape[1], context)
+        return try batchNorm2.withReLU(output, context, residual: shortcut)
     }
 
     private func shortcutBranch(_ input: Variable, outputChannels: Int, _ context: ForwardContext) throws -> Variable {

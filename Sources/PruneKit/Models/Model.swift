@@ -48,7 +48,7 @@ public final class Model: Layer {
             throw PruneKitError.shapeMismatch(operation: "model \(spec.name)", expected: "input [N] + \(spec.inputShape)",
                                               found: "\(input.shape)")
         }
-        return try children.reduce(input) { try $1($0, context) }
+        return try forwardFusingBatchNormReLU(children, input, context)
     }
 
     /// Same as `forward`.

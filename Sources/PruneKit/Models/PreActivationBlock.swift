@@ -48,9 +48,9 @@ public final class PreActivationBlock: Layer {
 
     /// y = conv2(dropout(relu(bn2(conv1(o))))) + shortcut, o = relu(bn1(x)).
     public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
-        let activated = relu(try batchNorm1(input, context))
+        let activated = try batchNorm1.withReLU(input, context)
         let residual = try shortcut.map { try $0(activated, context) } ?? input
-        var hidden = relu(try batchNorm2(try convolution1(activated, context), context))
+        var hidden = try batchNorm2.withReLU(try convolution1(activated, context), context)
         if let dropout { hidden = try dropout(hidden, context) }
         return try add(try convolution2(hidden, context), residual)
     }

@@ -25,24 +25,54 @@ public final class BatchNormStatistics {
 ///
 /// Backward (training): dx = gamma * invStd / M * (M dy - sum dy - xhat sum(dy xhat));
 /// dgamma = sum dy xhat; dbeta = sum dy. Caches per-channel mean and invStd only; xhat is recomputed.
+/// Channels run in parallel with SIMD16 loops (`BatchNormKernels`); `batchNormReference` is the plain version.
+///
+/// ```swift
+/// let y = try batchNorm(x, scale: gamma, shift: beta, statistics: stats, training: true)
+/// ```
 public func batchNorm(_ input: Variable, scale: Variable, shift: Variable, statistics: BatchNormStatistics,
                       training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) throws -> Variable {
+    try batchNormActivation(input, scale, shift, statistics, training, residual: nil, relu: false, momentum, epsilon)
+}
+
+/// Batch normalisation, an optional residual add, then ReLU, as one primitive:
+/// y = max(gamma * xhat + beta + residual, 0), with xhat as in `batchNorm` and residual [N, C, H, W] or nil.
+///
+/// Fusing saves two passes over memory each way and the intermediate tensor the separate ops keep for
+/// backward. Backward: dz = dy where y > 0, else 0; dresidual = dz; then `batchNorm`'s backward with dz.
+/// Caches per-channel mean and invStd, and reads its own output y for the ReLU mask.
+///
+/// ```swift
+/// let h = try batchNormReLU(conv, scale: gamma, shift: beta, statistics: stats, training: true)
+/// let out = try batchNormReLU(conv2, scale: g2, shift: b2, statistics: s2, training: true, residual: shortcut)
+/// ```
+public func batchNormReLU(_ input: Variable, scale: Variable, shift: Variable, statistics: BatchNormStatistics,
+                          training: Bool, residual: Variable? = nil, momentum: Float = 0.1,
+                          epsilon: Float = 1e-5) throws -> Variable {
+    try batchNormActivation(input, scale, shift, statistics, training, residual: residual, relu: true, momentum, epsilon)
+}
+
+private func batchNormActivation(_ input: Variable, _ scale: Variable, _ shift: Variable, _ statistics: BatchNormStatistics,
+                                 _ training: Bool, residual: Variable?, relu: Bool, _ momentum: Float,
+                                 _ epsilon: Float) throws -> Variable {
     let shape = input.shape
+    let operation = relu ? "batchNormReLU" : "batchNorm"
     guard shape.count == 2 || shape.count == 4, scale.shape == [shape[1]], shift.shape == [shape[1]],
-          statistics.runningMean.shape == [shape[1]] else {
-        throw PruneKitError.shapeMismatch(operation: "batchNorm", expected: "input [N, C] or [N, C, H, W] with scale, shift and statistics [C]",
-                                          found: "input \(shape), scale \(scale.shape), shift \(shift.shape), statistics \(statistics.runningMean.shape)")
+          statistics.runningMean.shape == [shape[1]], residual == nil || residual!.shape == shape else {
+        throw PruneKitError.shapeMismatch(operation: operation, expected: "input [N, C] or [N, C, H, W] with scale, shift and statistics [C]"
+                                          + (residual == nil ? "" : " and residual of the input's shape"),
+                                          found: "input \(shape), scale \(scale.shape), shift \(shift.shape), statistics \(statistics.runningMean.shape)"
+                                          + (residual.map { ", residual \($0.shape)" } ?? ""))
     }
     let (N, C, S) = (shape[0], shape[1], shape.count == 4 ? shape[2] * shape[3] : 1)
-    let M = N * S
-    if training && M < 2 {
-        throw PruneKitError.invalidArgument(operation: "batchNorm", message: "training needs more than one value per channel, got input \(shape)")
+    if training && N * S < 2 {
+        throw PruneKitError.invalidArgument(operation: operation, message: "training needs more than one value per channel, got input \(shape)")
     }
+    let x = UnsafePointer(input.value.storage.pointer)
     var mean = [Float](repeating: 0, count: C), invStd = [Float](repeating: 0, count: C)
-    let x = input.value.storage.pointer
     if training {
-        batchNormStatistics(x, N, C, S, &mean, &invStd, epsilon)
-        updateRunningStatistics(statistics, mean, invStd, M, momentum, epsilon)
+        batchStatistics(x, N, C, S, epsilon, &mean, &invStd)
+        updateRunningStatistics(statistics, mean, invStd, N * S, momentum, epsilon)
     } else {
         for c in 0..<C {
             mean[c] = statistics.runningMean[flat: c]
@@ -50,82 +80,74 @@ public func batchNorm(_ input: Variable, scale: Variable, shift: Variable, stati
         }
     }
     var output = Tensor(zeros: shape, zeroed: false)
+    let (gamma, beta) = (scale.value.storage.pointer, shift.value.storage.pointer)
+    let r = residual.map { UnsafePointer($0.value.storage.pointer) }
     output.withUnsafeMutableBufferPointer { y in
-        let (gamma, beta) = (scale.value.storage.pointer, shift.value.storage.pointer)
-        for n in 0..<N { for c in 0..<C {
-            let a = gamma[c] * invStd[c], b = beta[c] - mean[c] * a, base = (n * C + c) * S
-            for i in 0..<S { y[base + i] = x[base + i] * a + b }
-        } }
-    }
-    return Variable(output, operation: "batchNorm", parents: [input, scale, shift]) { dy in
-        batchNormBackward(dy.storage.pointer, input, scale, shift, mean, invStd, N, C, S, training)
-    }
-}
-
-private func batchNormStatistics(_ x: UnsafePointer<Float>, _ N: Int, _ C: Int, _ S: Int,
-                                 _ mean: inout [Float], _ invStd: inout [Float], _ epsilon: Float) {
-    let M = Double(N * S)
-    for c in 0..<C {
-        var total: Float = 0
-        for n in 0..<N { total += simdSum(x + (n * C + c) * S, S) }
-        let mu = Float(Double(total) / M)
-        var squares: Float = 0
-        for n in 0..<N {
-            let row = x + (n * C + c) * S
-            var accumulator: Float = 0
-            for i in 0..<S { let d = row[i] - mu; accumulator += d * d }
-            squares += accumulator
-        }
-        mean[c] = mu
-        invStd[c] = 1 / (Float(Double(squares) / M) + epsilon).squareRoot()
-    }
-}
-
-private func updateRunningStatistics(_ statistics: BatchNormStatistics, _ mean: [Float], _ invStd: [Float],
-                                     _ M: Int, _ momentum: Float, _ epsilon: Float) {
-    let correction = Float(M) / Float(M - 1)
-    statistics.runningMean.withUnsafeMutableBufferPointer { rm in
-        statistics.runningVariance.withUnsafeMutableBufferPointer { rv in
-            for c in 0..<mean.count {
-                let variance = 1 / (invStd[c] * invStd[c]) - epsilon
-                rm[c] = (1 - momentum) * rm[c] + momentum * mean[c]
-                rv[c] = (1 - momentum) * rv[c] + momentum * variance * correction
-            }
+        let y = y.baseAddress!
+        forEachChannel(N, C, S) { c in
+            let a = gamma[c] * invStd[c]
+            BatchNormKernels.affine(x, y, channel: c, N, C, S, a: a, b: beta[c] - mean[c] * a, residual: r, relu: relu)
         }
     }
-    statistics.batchesTracked += 1
+    let parents = [input, scale, shift] + (residual.map { [$0] } ?? [])
+    return Variable(output, operation: operation, parents: parents) { dy in
+        batchNormActivationBackward(dy, output: relu ? output : nil, input, scale, shift, residual, mean, invStd, training)
+    }
 }
 
-private func batchNormBackward(_ dy: UnsafePointer<Float>, _ input: Variable, _ scale: Variable, _ shift: Variable,
-                               _ mean: [Float], _ invStd: [Float], _ N: Int, _ C: Int, _ S: Int, _ training: Bool) {
-    let x = input.value.storage.pointer, gamma = scale.value.storage.pointer
-    var sumDy = [Float](repeating: 0, count: C), sumDyXhat = [Float](repeating: 0, count: C)
-    for n in 0..<N { for c in 0..<C {
-        let base = (n * C + c) * S
-        var a: Float = 0, b: Float = 0
-        for i in 0..<S { a += dy[base + i]; b += dy[base + i] * (x[base + i] - mean[c]) }
-        sumDy[c] += a
-        sumDyXhat[c] += b * invStd[c]
+/// Per-channel batch mean and 1 / sqrt(var + eps), channels in parallel.
+private func batchStatistics(_ x: UnsafePointer<Float>, _ N: Int, _ C: Int, _ S: Int, _ epsilon: Float,
+                             _ mean: inout [Float], _ invStd: inout [Float]) {
+    mean.withUnsafeMutableBufferPointer { mean in invStd.withUnsafeMutableBufferPointer { invStd in
+        forEachChannel(N, C, S) { c in
+            let (mu, variance) = BatchNormKernels.meanAndVariance(x, channel: c, N, C, S)
+            mean[c] = mu
+            invStd[c] = 1 / (variance + epsilon).squareRoot()
+        }
     } }
-    if input.requiresGradient {
-        var dx = Tensor(zeros: input.shape, zeroed: false)
-        let M = Float(N * S)
-        dx.withUnsafeMutableBufferPointer { dx in
-            for n in 0..<N { for c in 0..<C {
-                let base = (n * C + c) * S, k = gamma[c] * invStd[c]
-                if training {
-                    let meanDy = sumDy[c] / M, meanDyXhat = sumDyXhat[c] / M
-                    for i in 0..<S {
-                        let xhat = (x[base + i] - mean[c]) * invStd[c]
-                        dx[base + i] = k * (dy[base + i] - meanDy - xhat * meanDyXhat)
-                    }
-                } else {
-                    for i in 0..<S { dx[base + i] = k * dy[base + i] }
-                }
-            } }
+}
+
+/// dz = dy (masked by y > 0 when `output` is the ReLU output); dresidual += dz; dgamma += sum dz xhat;
+/// dbeta += sum dz; dx += gamma invStd (dz - mean(dz) - xhat mean(dz xhat)) in training, gamma invStd dz in eval.
+private func batchNormActivationBackward(_ dy: Tensor, output: Tensor?, _ input: Variable, _ scale: Variable,
+                                         _ shift: Variable, _ residual: Variable?, _ mean: [Float], _ invStd: [Float],
+                                         _ training: Bool) {
+    let shape = input.shape
+    let (N, C, S) = (shape[0], shape[1], shape.count == 4 ? shape[2] * shape[3] : 1)
+    let (x, g, y) = (UnsafePointer(input.value.storage.pointer), UnsafePointer(dy.storage.pointer), output.map { UnsafePointer($0.storage.pointer) })
+    let gamma = scale.value.storage.pointer
+    var sumDz = [Float](repeating: 0, count: C), sumDzXhat = [Float](repeating: 0, count: C)
+    sumDz.withUnsafeMutableBufferPointer { sumDz in sumDzXhat.withUnsafeMutableBufferPointer { sumDzXhat in
+        forEachChannel(N, C, S) { c in
+            let (s1, s2) = BatchNormKernels.gradientSums(g, y, x, channel: c, N, C, S, mean: mean[c])
+            (sumDz[c], sumDzXhat[c]) = (Float(s1), Float(s2) * invStd[c])
         }
-        input.accumulateGradient(dx)
+    } }
+    let wantResidual = residual?.requiresGradient ?? false
+    if input.requiresGradient || wantResidual {
+        var dx = Tensor(zeros: shape, zeroed: false)
+        var dr = wantResidual ? Tensor(zeros: shape, zeroed: false) : nil
+        let dxPointer = dx.withUnsafeMutableBufferPointer { $0.baseAddress! }
+        let drPointer = dr?.withUnsafeMutableBufferPointer { $0.baseAddress! }
+        let M = Float(N * S)
+        forEachChannel(N, C, S) { c in
+            // dx = k (dz - sumDz/M - xhat sumDzXhat/M) = p dz + q x + s with xhat = (x - mean) invStd.
+            let k = gamma[c] * invStd[c]
+            let q = training ? -k * invStd[c] * sumDzXhat[c] / M : 0
+            let s = training ? -k * sumDz[c] / M - q * mean[c] : 0
+            BatchNormKernels.inputGradient(g, y, x, dxPointer, drPointer, channel: c, N, C, S, p: k, q: q, s: s)
+        }
+        if input.requiresGradient { input.accumulateGradient(dx) }
+        if let dr, let residual { residual.accumulateGradient(dr) }
     }
-    if scale.requiresGradient { scale.accumulateGradient(try! Tensor(shape: [C], scalars: sumDyXhat)) }
-    if shift.requiresGradient { shift.accumulateGradient(try! Tensor(shape: [C], scalars: sumDy)) }
+    if scale.requiresGradient { scale.accumulateGradient(try! Tensor(shape: [C], scalars: sumDzXhat)) }
+    if shift.requiresGradient { shift.accumulateGradient(try! Tensor(shape: [C], scalars: sumDz)) }
+}
+
+/// Runs body(c) for every channel, in parallel when each thread gets at least ~64K values.
+@inline(__always)
+private func forEachChannel(_ N: Int, _ C: Int, _ S: Int, _ body: (Int) -> Void) {
+    Parallel.forEachChunk(count: C, minimumPerChunk: max(1, 65_536 / max(N * S, 1))) { _, channels in
+        for c in channels { body(c) }
+    }
 }

@@ -18,7 +18,11 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable?, stride:
     let geometry = try conv2dGeometry(input.shape, weight.shape, bias?.shape, stride: stride, padding: padding)
     let (batch, outputChannels) = (input.shape[0], weight.shape[0])
     var output = Tensor(zeros: [batch, outputChannels, geometry.outputHeight, geometry.outputWidth], zeroed: false)
-    conv2dForward(input.value, weight.value, bias?.value, geometry, &output)
+    if ConvolutionKernels.handlesDirectly(geometry) {
+        conv2dForwardDirect(input.value, weight.value, bias?.value, geometry, &output)
+    } else {
+        conv2dForward(input.value, weight.value, bias?.value, geometry, &output)
+    }
     let parents = [input, weight] + (bias.map { [$0] } ?? [])
     return Variable(output, operation: "conv2d", parents: parents) { outputGradient in
         conv2dBackward(outputGradient, input: input, weight: weight, bias: bias, geometry: geometry)
@@ -77,6 +81,24 @@ func conv2dForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Wind
 
 /// dX[n] += col2im(W^T dY[n]); dW += sum_n dY[n] * im2col(x[n])^T; db += sum_{n,i,j} dY.
 func conv2dBackward(_ outputGradient: Tensor, input: Variable, weight: Variable, bias: Variable?, geometry g: WindowGeometry) {
+    if ConvolutionKernels.handlesDirectly(g) {
+        conv2dBackwardDirect(outputGradient, input: input, weight: weight, geometry: g)
+    } else {
+        conv2dBackwardIm2col(outputGradient, input: input, weight: weight, geometry: g)
+    }
+    if let bias, bias.requiresGradient {
+        let (batch, OC, OHW) = (input.shape[0], weight.shape[0], g.outputArea)
+        let dy = UnsafePointer(outputGradient.storage.pointer)
+        var biasGradient = Tensor(zeros: [OC])
+        biasGradient.withUnsafeMutableBufferPointer { db in
+            for n in 0..<batch { for o in 0..<OC { db[o] += simdSum(dy + (n * OC + o) * OHW, OHW) } }
+        }
+        bias.accumulateGradient(biasGradient)
+    }
+}
+
+/// Input and weight gradients by im2col + sgemm (the reference path).
+func conv2dBackwardIm2col(_ outputGradient: Tensor, input: Variable, weight: Variable, geometry g: WindowGeometry) {
     let (batch, OC, K, OHW) = (input.shape[0], weight.shape[0], g.patchSize, g.outputArea)
     let inputStride = g.channels * g.height * g.width
     let wantInput = input.requiresGradient, wantWeight = weight.requiresGradient
@@ -112,20 +134,6 @@ func conv2dBackward(_ outputGradient: Tensor, input: Variable, weight: Variable,
     }
     if let inputGradient { input.accumulateGradient(inputGradient) }
     if let partials = partialWeightGradients {
-        var total = Tensor(zeros: weight.shape, zeroed: false)
-        total.withUnsafeMutableBufferPointer { target in
-            let source = partials.storage.pointer
-            target.baseAddress!.update(from: source, count: OC * K)
-            for chunk in 1..<max(chunks, 1) { axpy(1, source + chunk * OC * K, target.baseAddress!, OC * K) }
-        }
-        weight.accumulateGradient(total)
+        weight.accumulateGradient(sumOfPartials(partials, chunks: chunks, shape: weight.shape))
     }
-    if let bias, bias.requiresGradient {
-        var biasGradient = Tensor(zeros: [OC])
-        biasGradient.withUnsafeMutableBufferPointer { db in
-            for n in 0..<batch { for o in 0..<OC { db[o] += simdSum(dy + (n * OC + o) * OHW, OHW) } }
-        }
-        bias.accumulateGradient(biasGradient)
-    }
-    _ = partialWeightGradients
 }

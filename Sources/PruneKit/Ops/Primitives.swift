@@ -5,7 +5,7 @@
 public enum Primitives {
     /// Operation tags as recorded on `Variable.operation`.
     public static let all: [String] = [
-        "linear", "matmul", "conv2d", "batchNorm", "relu", "maxPool2d", "avgPool2d", "globalAveragePool",
+        "linear", "matmul", "conv2d", "batchNorm", "batchNormReLU", "relu", "maxPool2d", "avgPool2d", "globalAveragePool",
         "add", "multiplyChannels", "subsampleAndPadChannels", "reshape", "dropout", "softmaxCrossEntropy",
     ]
 }

@@ -5,7 +5,7 @@ import XCTest
 /// non-square images). `testEveryPrimitiveIsChecked` keeps this list and `Primitives.all` in step.
 final class GradientCheckTests: XCTestCase {
     static let checked: Set<String> = [
-        "linear", "matmul", "conv2d", "batchNorm", "relu", "maxPool2d", "avgPool2d", "globalAveragePool",
+        "linear", "matmul", "conv2d", "batchNorm", "batchNormReLU", "relu", "maxPool2d", "avgPool2d", "globalAveragePool",
         "add", "multiplyChannels", "subsampleAndPadChannels", "reshape", "dropout", "softmaxCrossEntropy",
     ]
 
@@ -20,12 +20,29 @@ final class GradientCheckTests: XCTestCase {
             ([3, 2, 6, 5], [3, 2, 3, 3], 2, 1, true),
             ([2, 4, 4, 6], [5, 4, 1, 1], 1, 0, true),   // 1x1 fast path (no im2col)
             ([2, 3, 7, 4], [2, 3, 1, 1], 2, 0, false),  // 1x1 stride 2 (option-B shortcut)
+            ([2, 11, 9, 7], [22, 11, 3, 3], 1, 1, false),  // ragged pruned widths: 3 output blocks, 3 channel blocks
+            ([1, 6, 7, 9], [11, 6, 5, 5], 1, 2, true),    // 5x5 same (classic LeNet conv1 geometry)
+            ([2, 5, 8, 8], [9, 5, 3, 3], 2, 1, false),    // stride 2
         ]
-        for (index, c) in cases.enumerated() {
-            var inputs = [randomTensor(c.input, seed: 1), randomTensor(c.weight, seed: 2)]
-            if c.bias { inputs.append(randomTensor([c.weight[0]], seed: 3)) }
-            try checkGradients("conv2d case \(index)", inputs: inputs) { v in
-                try conv2d(v[0], weight: v[1], bias: c.bias ? v[2] : nil, stride: c.stride, padding: c.padding)
+        try forEachConvolutionAlgorithm { algorithm in
+            for (index, c) in cases.enumerated() {
+                var inputs = [randomTensor(c.input, seed: 1), randomTensor(c.weight, seed: 2)]
+                if c.bias { inputs.append(randomTensor([c.weight[0]], seed: 3)) }
+                try checkGradients("conv2d \(algorithm) case \(index)", inputs: inputs) { v in
+                    try conv2d(v[0], weight: v[1], bias: c.bias ? v[2] : nil, stride: c.stride, padding: c.padding)
+                }
+            }
+        }
+    }
+
+    func testConv2dLargerThanOneKernelBlock() throws {
+        // 45 outputs and 22 inputs over 12x12 = 144 pixels: several 8-channel, 5-channel and 48-pixel blocks
+        // with ragged tails, so every instantiated block shape of the direct kernels is reached.
+        try forEachConvolutionAlgorithm { algorithm in
+            try checkGradients("conv2d \(algorithm) 22->45 12x12", inputs: [randomTensor([2, 22, 12, 12], seed: 6),
+                                                                        randomTensor([45, 22, 3, 3], seed: 7)],
+                               sampleLimit: 64) { v in
+                try conv2d(v[0], weight: v[1], bias: nil, stride: 1, padding: 1)
             }
         }
     }
@@ -35,8 +52,11 @@ final class GradientCheckTests: XCTestCase {
         let previous = Parallel.threadCount
         defer { Parallel.threadCount = previous }
         Parallel.threadCount = 3
-        try checkGradients("conv2d 3 threads", inputs: [randomTensor([5, 2, 4, 4], seed: 4), randomTensor([3, 2, 3, 3], seed: 5)]) { v in
-            try conv2d(v[0], weight: v[1], bias: nil, stride: 1, padding: 1)
+        try forEachConvolutionAlgorithm { algorithm in
+            try checkGradients("conv2d \(algorithm) 3 threads", inputs: [randomTensor([5, 2, 4, 4], seed: 4),
+                                                                        randomTensor([3, 2, 3, 3], seed: 5)]) { v in
+                try conv2d(v[0], weight: v[1], bias: nil, stride: 1, padding: 1)
+            }
         }
     }
 
@@ -53,18 +73,40 @@ final class GradientCheckTests: XCTestCase {
     }
 
     func testBatchNorm() throws {
-        for (shape, training) in [([4, 3, 2, 3], true), ([5, 4], true), ([2, 3, 3, 2], false), ([3, 2], false)] {
+        for (shape, training) in [([4, 3, 2, 3], true), ([5, 4], true), ([2, 3, 3, 2], false), ([3, 2], false),
+                                  ([2, 3, 5, 7], true)] {  // 35 values per plane: SIMD16 body and scalar tail
             let channels = shape[1]
-            var generator = SplitMix64(seed: 11)
-            let statistics = BatchNormStatistics(channels: channels)
-            statistics.runningMean = Tensor.uniform(shape: [channels], low: -0.5, high: 0.5, generator: &generator)
-            statistics.runningVariance = Tensor.uniform(shape: [channels], low: 0.5, high: 2, generator: &generator)
+            let statistics = randomStatistics(channels: channels)
             try checkGradients("batchNorm \(shape) training \(training)",
                                inputs: [randomTensor(shape, seed: 8), randomTensor([channels], seed: 9), randomTensor([channels], seed: 10)],
                                epsilon: 1e-2, relative: 3e-2, absolute: 3e-3) { v in
                 try batchNorm(v[0], scale: v[1], shift: v[2], statistics: statistics, training: training)
             }
         }
+    }
+
+    func testBatchNormReLU() throws {
+        // A smaller finite-difference step than batchNorm's, so that few outputs cross the ReLU kink within it.
+        for (shape, training, withResidual) in [([4, 3, 2, 3], true, false), ([2, 3, 5, 7], true, true), ([6, 5], true, false),
+                                                ([2, 3, 3, 2], false, true), ([3, 4], false, false)] {
+            let channels = shape[1]
+            let statistics = randomStatistics(channels: channels)
+            var inputs = [randomTensor(shape, seed: 8), randomTensor([channels], seed: 9), randomTensor([channels], seed: 10)]
+            if withResidual { inputs.append(randomTensor(shape, seed: 11)) }
+            try checkGradients("batchNormReLU \(shape) training \(training) residual \(withResidual)", inputs: inputs,
+                               epsilon: 1e-3, relative: 3e-2, absolute: 3e-3) { v in
+                try batchNormReLU(v[0], scale: v[1], shift: v[2], statistics: statistics, training: training,
+                                  residual: withResidual ? v[3] : nil)
+            }
+        }
+    }
+
+    private func randomStatistics(channels: Int) -> BatchNormStatistics {
+        var generator = SplitMix64(seed: 11)
+        let statistics = BatchNormStatistics(channels: channels)
+        statistics.runningMean = Tensor.uniform(shape: [channels], low: -0.5, high: 0.5, generator: &generator)
+        statistics.runningVariance = Tensor.uniform(shape: [channels], low: 0.5, high: 2, generator: &generator)
+        return statistics
     }
 
     func testReLUAndAdd() throws {

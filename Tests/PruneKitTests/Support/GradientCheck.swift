@@ -40,3 +40,16 @@ func checkGradients(_ label: String, inputs: [Tensor], sampleLimit: Int = 48, ep
         }
     }
 }
+
+/// Runs `body` once with the im2col + sgemm reference convolution and, when the CPU has AVX-512, once with
+/// the direct kernels (`ConvolutionKernels.algorithm = .automatic`), restoring the setting afterwards.
+func forEachConvolutionAlgorithm(_ body: (ConvolutionKernels.Algorithm) throws -> Void) rethrows {
+    let previous = ConvolutionKernels.algorithm
+    defer { ConvolutionKernels.algorithm = previous }
+    var algorithms: [ConvolutionKernels.Algorithm] = [.reference]
+    if ConvolutionKernels.cpuSupportsDirect { algorithms.append(.automatic) }
+    for algorithm in algorithms {
+        ConvolutionKernels.algorithm = algorithm
+        try body(algorithm)
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# PruneKit vs PyTorch, side by side: img/s for training and inference steps, peak RSS, and the ratio.
+#
+# Usage: Scripts/compare-pytorch.sh [--models "resnet20 resnet56 ..."] [--modes "train infer"] [--threads 2]
+#                                   [--batch-size 128] [--steps 10] [--no-torch] [--no-wait]
+# Every measurement runs in its own process (so peak RSS is that model's), PruneKit then PyTorch for each
+# configuration, one right after the other. Both run with OPENBLAS_CORETYPE unset: this machine kind presets
+# Haswell kernels, which halve OpenBLAS sgemm speed on AVX-512 CPUs (../shared/SWIFT-BLAS.md §0).
+# PyTorch is optional: it is used when `torch` imports in $PERF_PY (see ../shared/perf/setup.sh) or python3;
+# otherwise only PruneKit's column is printed. Before each pair the script waits (up to 2 min) for a quiet
+# machine when ../shared/perf/noise.py is available; only ratios from one run mean anything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+models="resnet20 resnet56 vgg16 wrn-16-4 lenet5 mlp"; modes="train infer"
+threads=2; batch=128; steps=10; torch=1; wait=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --models) models="$2"; shift 2 ;; --modes) modes="$2"; shift 2 ;; --threads) threads="$2"; shift 2 ;;
+    --batch-size) batch="$2"; shift 2 ;; --steps) steps="$2"; shift 2 ;;
+    --no-torch) torch=0; shift ;; --no-wait) wait=0; shift ;;
+    *) echo "unknown option $1" >&2; exit 64 ;;
+  esac
+done
+shared="${PRUNEKIT_SHARED_PERF:-../shared/perf}"
+python="${PERF_PY:-python3}"
+if [ "$torch" = 1 ] && ! "$python" -c "import torch" 2>/dev/null; then
+  echo "# torch is not importable with $python: PruneKit only (source $shared/setup.sh for the comparison)" >&2
+  torch=0
+fi
+swift build -c release >&2
+cli=.build/release/prune-cli
+out=$(mktemp -d)
+echo "# OPENBLAS_CORETYPE unset for both sides (preset was: ${OPENBLAS_CORETYPE:-<none>}); threads $threads, batch $batch" >&2
+pytorch_name() {
+  case "$1" in
+    resnet20) echo resnet20_A ;; resnet56) echo resnet56_A ;; resnet20-b) echo resnet20_B ;; resnet56-b) echo resnet56_B ;;
+    vgg16) echo vgg16_bn ;; wrn-16-4) echo wrn16_4 ;; wrn-28-10) echo wrn28_10 ;; lenet5) echo lenet5_caffe ;;
+    lenet5-classic) echo lenet5 ;; mlp) echo mlp_300_100 ;; *) echo "" ;;
+  esac
+}
+quiet() {
+  if [ "$wait" = 1 ] && [ -f "$shared/noise.py" ] && [ -x "$shared/cpu_probe" ]; then
+    python3 "$shared/noise.py" wait 0.15 120 >&2 || true
+  fi
+}
+for model in $models; do
+  for mode in $modes; do
+    quiet
+    env -u OPENBLAS_CORETYPE "$cli" bench "$mode" --model "$model" --batch-size "$batch" --threads "$threads" \
+      --steps "$steps" --json > "$out/pk-$model-$mode.json" 2>/dev/null || echo '{}' > "$out/pk-$model-$mode.json"
+    name=$(pytorch_name "$model")
+    if [ "$torch" = 1 ] && [ -n "$name" ]; then
+      env -u OPENBLAS_CORETYPE OMP_NUM_THREADS="$threads" "$python" Scripts/pytorch_bench.py "$name" "$mode" \
+        --threads "$threads" --batch "$batch" --steps "$steps" --models-dir "$shared" \
+        > "$out/pt-$model-$mode.json" 2>/dev/null || echo '{}' > "$out/pt-$model-$mode.json"
+    fi
+  done
+done
+python3 - "$out" "$models" "$modes" "$threads" <<'PY'
+import json, os, sys
+out, models, modes, threads = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4])
+def load(path):
+    try:
+        with open(path) as f: return json.load(f)
+    except Exception: return {}
+peak = 260.0 * threads  # GFLOP/s: AVX-512 FMA, 64 FLOP/cycle at ~4.1 GHz per core
+print(f"{'model':<10} {'mode':<5} {'PruneKit img/s':>14} {'PyTorch img/s':>13} {'ratio':>6} "
+      f"{'PK ms':>7} {'PK GFLOP/s':>10} {'% peak':>6} {'PK RSS MiB':>10} {'PT RSS MiB':>10}")
+for m in models:
+    for mode in modes:
+        pk, pt = load(f"{out}/pk-{m}-{mode}.json"), load(f"{out}/pt-{m}-{mode}.json")
+        a, b = pk.get("imagesPerSecond"), pt.get("imagesPerSecond")
+        ratio = f"{a / b:6.2f}" if a and b else "     -"
+        f = lambda v, fmt: (fmt % v) if v else "-"
+        print(f"{m:<10} {mode:<5} {f(a, '%14.1f'):>14} {f(b, '%13.1f'):>13} {ratio} {f(pk.get('millisecondsPerStep'), '%7.1f'):>7} "
+              f"{f(pk.get('gflops'), '%10.1f'):>10} {f(pk.get('gflops', 0) / peak * 100, '%5.1f%%'):>6} "
+              f"{f(pk.get('peakResidentMegabytes'), '%10.0f'):>10} {f(pt.get('peakResidentMegabytes'), '%10.0f'):>10}")
+PY
+rm -rf "$out"

@@ -1,0 +1,52 @@
+"""One PyTorch measurement in its own process, so that peak RSS belongs to one model and one mode.
+
+Usage: python pytorch_bench.py MODEL train|infer --threads 2 --batch 128 --steps 10 --models-dir ../shared/perf
+Prints one JSON line: img/s and ms per step (median of timed steps after warm-up, as prune-cli bench),
+and the process's peak RSS in MiB (ru_maxrss). The step is the one of ../shared/perf/bench_models.py:
+zero_grad + forward (BN in train mode) + cross-entropy + backward + SGD(momentum 0.9, wd 5e-4).
+PyTorch is an optional comparison tool; PruneKit never imports it.
+"""
+import argparse, json, os, resource, statistics, sys, time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("model"); ap.add_argument("mode", choices=["train", "infer"])
+ap.add_argument("--threads", type=int, default=2); ap.add_argument("--batch", type=int, default=128)
+ap.add_argument("--steps", type=int, default=10); ap.add_argument("--warmup", type=int, default=3)
+ap.add_argument("--min-time", type=float, default=3.0)
+ap.add_argument("--models-dir", default=os.path.join(os.path.dirname(__file__), "../../shared/perf"))
+args = ap.parse_args()
+sys.path.insert(0, os.path.abspath(args.models_dir))
+import torch, torch.nn as nn  # noqa: E402
+import models as M  # noqa: E402
+
+torch.set_num_threads(args.threads)
+ctor, shape = M.MODELS[args.model]
+torch.manual_seed(0)
+model = ctor()
+x = torch.randn(args.batch, *shape)
+y = torch.randint(0, 10, (args.batch,))
+if args.mode == "train":
+    model.train()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss_fn(model(x), y).backward()
+        opt.step()
+else:
+    model.eval()
+
+    def step():
+        with torch.no_grad():
+            model(x)
+for _ in range(args.warmup):
+    step()
+times, start = [], time.perf_counter()
+while len(times) < args.steps or (time.perf_counter() - start < args.min_time and len(times) < 2000):
+    t = time.perf_counter(); step(); times.append(time.perf_counter() - t)
+ms = 1e3 * statistics.median(times)
+print(json.dumps(dict(model=args.model, mode=args.mode, threads=torch.get_num_threads(), batchSize=args.batch,
+                      millisecondsPerStep=ms, imagesPerSecond=args.batch * 1e3 / ms, steps=len(times),
+                      peakResidentMegabytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      torch=torch.__version__, capability=torch.backends.cpu.get_cpu_capability())))

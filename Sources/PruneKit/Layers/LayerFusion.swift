@@ -1,0 +1,19 @@
+/// Runs `layers` in order, replacing each BatchNorm immediately followed by a ReLU with the fused
+/// `batchNormReLU` op (same values; two fewer passes over memory each way and one cached tensor less).
+///
+/// ```swift
+/// let y = try forwardFusingBatchNormReLU([conv, batchNorm, ReLU()], x, context)   // conv, then batchNormReLU
+/// ```
+public func forwardFusingBatchNormReLU(_ layers: [Layer], _ input: Variable, _ context: ForwardContext) throws -> Variable {
+    var value = input, index = 0
+    while index < layers.count {
+        if let batchNorm = layers[index] as? BatchNorm, index + 1 < layers.count, layers[index + 1] is ReLU {
+            value = try batchNorm.withReLU(value, context)
+            index += 2
+        } else {
+            value = try layers[index](value, context)
+            index += 1
+        }
+    }
+    return value
+}
