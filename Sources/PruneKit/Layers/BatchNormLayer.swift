@@ -28,8 +28,14 @@ public final class BatchNorm: Layer {
 
     /// relu(bn(input) + residual) as the fused `batchNormReLU` op (what Sequential, Model and the residual
     /// blocks call where a ReLU follows this layer).
+    /// When `context.layerOutputHook` is set (pruning criteria observing or gating this layer's output), the
+    /// unfused path runs instead, so the hook sees exactly bn(x) as it would without fusion.
     public func withReLU(_ input: Variable, _ context: ForwardContext, residual: Variable? = nil) throws -> Variable {
-        try batchNormReLU(input, scale: scale, shift: shift, statistics: statistics, training: context.training,
+        if context.layerOutputHook != nil {
+            let normalized = try self(input, context)
+            return relu(try residual.map { try add(normalized, $0) } ?? normalized)
+        }
+        return try batchNormReLU(input, scale: scale, shift: shift, statistics: statistics, training: context.training,
                           residual: residual, momentum: momentum, epsilon: epsilon)
     }
 }
