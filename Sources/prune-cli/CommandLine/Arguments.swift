@@ -8,6 +8,11 @@ struct OptionSpec {
     init(_ name: String, value: Bool = true, _ help: String) { (self.name, takesValue, self.help) = (name, value, help) }
 }
 
+extension OptionSpec {
+    /// `--threads N`, shared by every command that computes: sets `Parallel.threadCount`.
+    static let threads = OptionSpec("threads", "Worker threads (default: PRUNEKIT_THREADS or all cores).")
+}
+
 /// Command-line words split into positionals, `--key value` options and `--flag`s, checked against the
 /// command's option list: an unknown option or a missing value is a usage error (exit 64) naming it.
 struct Arguments {
@@ -66,6 +71,11 @@ struct Arguments {
             throw PruneKitError.usage("option '--\(name)': expected one of \(allowed.joined(separator: ", ")), found '\(text)'")
         }
         return text
+    }
+
+    /// Applies `--threads` (1...256) to `Parallel.threadCount` when given.
+    func applyThreads() throws {
+        Parallel.threadCount = try integer("threads", default: Parallel.threadCount, in: 1...256)
     }
 
     /// Throws unless exactly `count` positionals were given.

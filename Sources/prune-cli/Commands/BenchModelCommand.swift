@@ -10,7 +10,7 @@ struct BenchModelCommand: Command {
     static let options = [
         OptionSpec("model", "Zoo model, e.g. resnet20, vgg16, wrn-16-4, lenet5, mlp."),
         OptionSpec("batch-size", "Images per step (default 128)."),
-        OptionSpec("threads", "Worker threads (default: PRUNEKIT_THREADS or all cores)."),
+        OptionSpec.threads,
         OptionSpec("steps", "Timed steps after 3 warm-up steps; the median is reported (default 10)."),
         OptionSpec("profile", value: false, "Also print the share of time per op (measured in a separate pass)."),
         OptionSpec("json", value: false, "Print the result as JSON on stdout."),
@@ -26,7 +26,7 @@ struct BenchModelCommand: Command {
         batchSize = try arguments.integer("batch-size", default: 128, in: 1...65_536)
         steps = try arguments.integer("steps", default: 10, in: 1...100_000)
         (profile, json) = (arguments.flag("profile"), arguments.flag("json"))
-        Parallel.threadCount = try arguments.integer("threads", default: Parallel.threadCount, in: 1...256)
+        try arguments.applyThreads()
     }
 
     func run() throws {

@@ -9,7 +9,7 @@ struct BenchOpsCommand: Command {
     static let usage = "bench ops [--batch-size N] [--threads N] [--models resnet20,vgg16] [--repetitions N] [--json]"
     static let options = [
         OptionSpec("batch-size", "Images per batch (default 128)."),
-        OptionSpec("threads", "Worker threads (default: PRUNEKIT_THREADS or all cores)."),
+        OptionSpec.threads,
         OptionSpec("models", "Comma-separated shape sets: resnet20, vgg16 (default both)."),
         OptionSpec("repetitions", "Timed repetitions per measurement, median reported (default 5)."),
         OptionSpec("json", value: false, "Print the results as JSON on stdout."),
@@ -25,7 +25,7 @@ struct BenchOpsCommand: Command {
             throw PruneKitError.usage("option '--models': expected resnet20 or vgg16, found '\(model)'")
         }
         json = arguments.flag("json")
-        Parallel.threadCount = try arguments.integer("threads", default: Parallel.threadCount, in: 1...256)
+        try arguments.applyThreads()
     }
 
     func run() throws {

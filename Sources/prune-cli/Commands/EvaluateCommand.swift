@@ -9,7 +9,7 @@ struct EvaluateCommand: Command {
     static let usage = "eval CKPT [--dataset NAME] [--data-dir DIR] [--batch-size N] [--threads N] [--json]"
     static let options = DataOptions.options + [
         OptionSpec("batch-size", "Images per evaluation batch (default 256)."),
-        OptionSpec("threads", "Worker threads (default: PRUNEKIT_THREADS or all cores)."),
+        OptionSpec.threads,
         OptionSpec("json", value: false, "Print the results as JSON on stdout."),
     ]
     let path: String, batchSize: Int, json: Bool, arguments: Arguments
@@ -20,7 +20,7 @@ struct EvaluateCommand: Command {
         batchSize = try arguments.integer("batch-size", default: 256, in: 1...65_536)
         json = arguments.flag("json")
         self.arguments = arguments
-        Parallel.threadCount = try arguments.integer("threads", default: Parallel.threadCount, in: 1...256)
+        try arguments.applyThreads()
     }
 
     func run() throws {

@@ -26,7 +26,7 @@ struct PruneCommand: Command {
         OptionSpec("batch-size", "Images per batch for fine-tuning and evaluation (default 128)."),
         OptionSpec("latency-batch-sizes", "Batch sizes at which to time dense vs pruned (default 128,1; 'none' to skip)."),
         OptionSpec("seed", "Seed for every random choice (default 1)."),
-        OptionSpec("threads", "Worker threads (default: PRUNEKIT_THREADS or all cores)."),
+        OptionSpec.threads,
         OptionSpec("json", value: false, "Print the report as JSON on stdout."),
     ] + DataOptions.options + MethodOption.all.map { OptionSpec($0.flag, "[\($0.method)] " + $0.help) }
 
@@ -43,7 +43,7 @@ struct PruneCommand: Command {
         fineTuning = try Self.fineTuningConfig(arguments, recipe: entry.recommendedFineTuning)
         latencyBatchSizes = try Self.batchSizes(arguments.string("latency-batch-sizes") ?? "128,1")
         json = arguments.flag("json")
-        Parallel.threadCount = try arguments.integer("threads", default: Parallel.threadCount, in: 1...256)
+        try arguments.applyThreads()
     }
 
     static func pruningConfig(_ arguments: Arguments, method: String) throws -> PruningConfig {

@@ -14,7 +14,7 @@ struct SensitivityCommand: Command {
         OptionSpec("groups", "Only these groups (default: every prunable group)."),
         OptionSpec("out", "Folder for sensitivity.csv and sensitivity.svg."),
         OptionSpec("batch-size", "Images per evaluation batch (default 256)."),
-        OptionSpec("threads", "Worker threads (default: PRUNEKIT_THREADS or all cores)."),
+        OptionSpec.threads,
     ] + DataOptions.options
     let path: String, method: String, ratios: [Double], groups: [String]?, out: String, batchSize: Int, arguments: Arguments
 
@@ -26,7 +26,7 @@ struct SensitivityCommand: Command {
         ratios = try SensitivityAnalysis.ratios(parsing: arguments.string("ratios") ?? "0.1:0.9:0.1")
         groups = arguments.string("groups").map { $0.split(separator: ",").map(String.init) }
         batchSize = try arguments.integer("batch-size", default: 256, in: 1...65_536)
-        Parallel.threadCount = try arguments.integer("threads", default: Parallel.threadCount, in: 1...256)
+        try arguments.applyThreads()
     }
 
     func run() throws {

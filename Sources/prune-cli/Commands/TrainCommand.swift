@@ -20,7 +20,7 @@ struct TrainCommand: Command {
         OptionSpec("warmup-epochs", "Linear warm-up epochs (default 0)."),
         OptionSpec("label-smoothing", "Label smoothing epsilon in [0, 1) (default 0)."),
         OptionSpec("seed", "Seed for initialisation, shuffling, augmentation and dropout (default 1)."),
-        OptionSpec("threads", "Worker threads (default: PRUNEKIT_THREADS or all cores)."),
+        OptionSpec.threads,
         OptionSpec("resume", value: false, "Continue from DIR/last.safetensors if it exists."),
         OptionSpec("json", value: false, "Print the final summary as JSON on stdout."),
     ]
@@ -34,7 +34,7 @@ struct TrainCommand: Command {
         data = try DataOptions(arguments)
         config = try Self.trainConfig(arguments)
         (resume, json, epochsGiven) = (arguments.flag("resume"), arguments.flag("json"), arguments.string("epochs") != nil)
-        Parallel.threadCount = try arguments.integer("threads", default: Parallel.threadCount, in: 1...256)
+        try arguments.applyThreads()
     }
 
     /// The TrainConfig described by the flags (shared with `prune --finetune-*`).
