@@ -69,7 +69,7 @@ struct PruneCommand: Command {
         }
         for option in MethodOption.all {
             guard let value = arguments.string(option.flag) else { continue }
-            guard option.method == method else {
+            guard option.applies(to: method) else {
                 throw PruneKitError.usage("option '--\(option.flag)' belongs to method '\(option.method)', not '\(method)'")
             }
             try option.apply(&config, value)
