@@ -69,7 +69,7 @@ struct PruneCommand: Command {
         }
         for option in MethodOption.all {
             guard let value = arguments.string(option.flag) else { continue }
-            guard option.method == method else {
+            guard option.applies(to: method) else {
                 throw PruneKitError.usage("option '--\(option.flag)' belongs to method '\(option.method)', not '\(method)'")
             }
             try option.apply(&config, value)
@@ -149,7 +149,7 @@ struct MethodsCommand: Command {
         print("structured: \(entry.isStructured ? "yes (channels removed physically)" : "no (masks)")")
         let recipe = entry.recommendedFineTuning
         print("fine-tuning recipe: lr \(recipe.learningRate), schedule \(recipe.schedule), momentum \(recipe.momentum), weight decay \(recipe.weightDecay)")
-        for option in MethodOption.all where option.method == entry.name { print("  --\(option.flag)  \(option.help)") }
+        for option in MethodOption.all where option.applies(to: entry.name) { print("  --\(option.flag)  \(option.help)") }
         if let notes = MethodNotes.text[entry.name] { print(notes) }
     }
 }

@@ -34,6 +34,8 @@ final class CLIPruneTests: XCTestCase {
             (["prune", "x.safetensors", "--method", "l1", "--flops", "1.5", "--out", "/tmp/x"], "'--flops'"),
             (["prune", "x.safetensors", "--method", "l1", "--flops", "0.5", "--slimming-penalty", "1e-4", "--out", "/tmp/x"],
              "'--slimming-penalty' belongs to method 'slimming'"),
+            (["prune", "x.safetensors", "--method", "sfp", "--flops", "0.5", "--greg-interval", "5", "--out", "/tmp/x"],
+             "'--greg-interval' belongs to method 'greg-1,greg-2'"),
             (["methods", "--detail", "nope"], "unknown method 'nope'"),
         ]
         for (arguments, fragment) in cases {
@@ -41,5 +43,16 @@ final class CLIPruneTests: XCTestCase {
             XCTAssertEqual(run.status, 64, "\(arguments): \(run.error)")
             XCTAssertTrue(run.error.contains(fragment), "\(arguments): '\(run.error)' should mention \(fragment)")
         }
+    }
+
+    func testMethodDetailShowsSharedFlagsAndDecisions() throws {
+        for method in ["greg-1", "greg-2"] {
+            let run = try CLIRun.run(["methods", "--detail", method])
+            XCTAssertEqual(run.status, 0, run.error)
+            XCTAssertTrue(run.output.contains("--greg-interval"), method)
+            XCTAssertTrue(run.output.contains("not found (paper delta"), method)
+        }
+        let sfp = try CLIRun.run(["methods", "--detail", "sfp"])
+        XCTAssertTrue(sfp.output.contains("--sfp-epochs") && sfp.output.contains("[proposal] CIFAR ResNet compact model"))
     }
 }

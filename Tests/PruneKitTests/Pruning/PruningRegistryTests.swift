@@ -12,7 +12,8 @@ final class PruningRegistryTests: XCTestCase {
     }
 
     func testEveryEntryPrunesAndRuns() throws {
-        XCTAssertEqual(PrunerRegistry.names, ["l1", "l2", "random", "taylor", "slimming", "magnitude", "deep-compression"])
+        XCTAssertEqual(PrunerRegistry.names, ["l1", "l2", "random", "taylor", "slimming", "magnitude", "deep-compression",
+                                              "sfp", "greg-1", "greg-2"])
         for entry in PrunerRegistry.entries {
             let model = try Model(spec: spec, seed: 7)
             var config = PruningConfig()
@@ -20,6 +21,9 @@ final class PruningRegistryTests: XCTestCase {
             config.slimming.training.epochs = 1
             config.taylor.fractionPerStep = 0.2
             config.taylor.updatesPerStep = 2
+            config.softFilter.epochs = 1
+            (config.growingRegularization.updateInterval, config.growingRegularization.increment) = (1, 0.5)
+            (config.growingRegularization.stabilizeIterations, config.growingRegularization.maximumEpochs) = (1, 1)
             let denseGraph = try DependencyGraph(model: model), denseCount = model.parameterCount
             let report = try PruningPipeline.run(model: model, method: entry.name, config: config,
                                                  data: PruningData(training: data(), evaluation: data()))
@@ -31,7 +35,12 @@ final class PruningRegistryTests: XCTestCase {
                 let total = { (graph: DependencyGraph) in graph.groups.reduce(0) { $0 + $1.unitCount } }
                 let removed = total(denseGraph) - total(graph)
                 if try model.cost().flops >= report.flopsBefore { XCTFail("\(entry.name) removed nothing") }
-                if config.scope ?? .uniform == .uniform && ["l1", "l2", "random"].contains(entry.name) {
+                if entry.name.hasPrefix("greg") {  // block-internal groups only (greg.md ResNet rule)
+                    for group in graph.groups {
+                        let dense = try denseGraph.group(named: group.name).unitCount
+                        XCTAssertEqual(group.unitCount, group.kind == .layer ? dense / 2 : dense, "\(entry.name) \(group.name)")
+                    }
+                } else if config.scope ?? .uniform == .uniform && ["l1", "l2", "random", "sfp"].contains(entry.name) {
                     for group in graph.groups {
                         XCTAssertEqual(group.unitCount, try denseGraph.group(named: group.name).unitCount / 2, "\(entry.name) \(group.name)")
                     }

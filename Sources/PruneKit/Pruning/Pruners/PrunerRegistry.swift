@@ -49,7 +49,23 @@ public enum PrunerRegistry {
         Entry(name: "deep-compression", summary: "Deep Compression (Han et al., ICLR 2016): magnitude pruning, k-means sharing, Huffman-coded size",
               isStructured: false, recommendedFineTuning: recipe(0.001, .constant), criterion: nil,
               makePruner: { _ in DeepCompressionPruner() }),
+        Entry(name: "sfp", summary: "Soft filter pruning (He et al., IJCAI 2018): zero the lowest-L2 filters every epoch, keep training them, remove at the end",
+              isStructured: true, recommendedFineTuning: recipe(0.001, .constant), criterion: { magnitude(2, $0) },
+              makePruner: { _ in SoftFilterPruner() }),
+        Entry(name: "greg-1", summary: "Growing regularization GReg-1 (Wang et al., ICLR 2021): rising L2 penalty on the lowest-L1 filters, then removal",
+              isStructured: true, recommendedFineTuning: gregRecipe, criterion: { magnitude(1, $0) },
+              makePruner: { _ in GrowingRegularizationPruner(isHessianAware: false) }),
+        Entry(name: "greg-2", summary: "Growing regularization GReg-2 (Wang et al., ICLR 2021): uniform rising L2 first, select by the shrunk magnitudes",
+              isStructured: true, recommendedFineTuning: gregRecipe, criterion: { magnitude(1, $0) },
+              makePruner: { _ in GrowingRegularizationPruner(isHessianAware: true) }),
     ]
+
+    /// GReg's CIFAR fine-tuning (greg.md): SGD 0.9, wd 5e-4, lr {0: 1e-2, 60: 1e-3, 90: 1e-4}, 120 epochs.
+    private static var gregRecipe: TrainConfig {
+        var config = recipe(0.01, .table([0: 0.01, 60: 0.001, 90: 0.0001]))
+        (config.epochs, config.weightDecay) = (120, 5e-4)
+        return config
+    }
 
     /// Method names, in order.
     public static var names: [String] { entries.map(\.name) }

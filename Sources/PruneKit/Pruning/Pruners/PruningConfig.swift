@@ -52,6 +52,10 @@ public struct PruningConfig: Codable, Equatable {
     public var magnitude = MagnitudeWeightPruner.Settings()
     /// Deep Compression's weight sharing and coding.
     public var deepCompression = DeepCompressionPruner.Settings()
+    /// SFP's soft-pruning epochs and schedule.
+    public var softFilter = SoftFilterPruner.Settings()
+    /// GReg-1/2's growing penalty.
+    public var growingRegularization = GrowingRegularizationPruner.Settings()
 
     /// The defaults: uniform, 50% of the channels, no overrides.
     public init() {}
