@@ -18,7 +18,7 @@ public struct MethodOption {
     }
 
     /// The registered flags of every method, in registry order.
-    public static var all: [MethodOption] { baselines }
+    public static var all: [MethodOption] { baselines + incrementalRegularization + directionalPruning }
 
     /// Parses a number for `flag` within `range`.
     public static func number(_ text: String, flag: String, in range: ClosedRange<Double>) throws -> Double {

@@ -49,6 +49,12 @@ public enum PrunerRegistry {
         Entry(name: "deep-compression", summary: "Deep Compression (Han et al., ICLR 2016): magnitude pruning, k-means sharing, Huffman-coded size",
               isStructured: false, recommendedFineTuning: recipe(0.001, .constant), criterion: nil,
               makePruner: { _ in DeepCompressionPruner() }),
+        Entry(name: "increg", summary: "IncReg (Wang et al., IJCNN 2019): rank-based growing per-filter L2 penalty until the ceiling, then removal",
+              isStructured: true, recommendedFineTuning: recipe(0.001, .constant),
+              criterion: { magnitude(1, $0) }, makePruner: { _ in IncrementalRegularizationPruner() }),
+        Entry(name: "sdprun", summary: "sDprun (Li et al., 2021): group gRDA training from scratch zeroes whole filters, which are removed",
+              isStructured: true, recommendedFineTuning: recipe(0.01, .cosine), criterion: { magnitude(2, $0) },
+              makePruner: { _ in StructuredDirectionalPruner() }),
     ]
 
     /// Method names, in order.

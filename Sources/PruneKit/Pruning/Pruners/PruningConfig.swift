@@ -52,6 +52,10 @@ public struct PruningConfig: Codable, Equatable {
     public var magnitude = MagnitudeWeightPruner.Settings()
     /// Deep Compression's weight sharing and coding.
     public var deepCompression = DeepCompressionPruner.Settings()
+    /// IncReg's increment, ceiling and regularisation phase.
+    public var incrementalRegularization = IncrementalRegularizationPruner.Settings()
+    /// sDprun's gRDA solver and training.
+    public var directionalPruning = StructuredDirectionalPruner.Settings()
 
     /// The defaults: uniform, 50% of the channels, no overrides.
     public init() {}
