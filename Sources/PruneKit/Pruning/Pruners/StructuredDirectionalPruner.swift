@@ -79,7 +79,8 @@ public final class StructuredDirectionalPruner: Pruner {
     /// gRDA training (from a re-initialised model unless `fromScratch` is off).
     public func trainingPhase(_ session: PruningSession) throws -> TrainingPhase? {
         let settings = session.config.directionalPruning
-        if settings.fromScratch { try Self.reinitialize(session.model, seed: settings.training.seed) }
+        // Without training a re-initialised model would just be random: re-initialise only when gRDA runs.
+        if settings.fromScratch && settings.training.epochs > 0 { try Self.reinitialize(session.model, seed: settings.training.seed) }
         let families = try Self.families(in: session)
         let solver = try GroupRegularizedDualAveraging(learningRate: settings.training.learningRate, scale: settings.scale,
                                                        exponent: settings.exponent, weighting: settings.weighting,
