@@ -134,6 +134,31 @@ final class PruningDirectionalTests: XCTestCase {
     }
 }
 
+extension PruningDirectionalTests {
+    /// Option (a) with BatchNorm: a zero filter of VGG-11's last conv (BN, ReLU, then the linear classifier) still
+    /// emits max(beta - gamma mu / sigma, 0); folding it into the classifier's bias makes removal exact.
+    func testBatchNormConstantFoldedIntoLinearReader() throws {
+        let model = try Model(spec: .vgg(depth: 11, inputShape: [3, 32, 32]), seed: 2)
+        PruningFixtures.randomizeBatchNorms(model, seed: 4)
+        var config = PruningConfig()
+        config.directionalPruning.meetsTarget = false
+        let session = try PruningSession(model: model, config: config, data: PruningData())
+        let group = try XCTUnwrap(session.graph.groups.first { $0.members.contains { $0.role == .input && $0.layerName == "classifier.0" } })
+        let producer = try PrunableLayer(model, named: group.members.first { $0.role == .output }!.layerName)
+        for (variable, _) in try producer.parameters(for: .output) {
+            let row = variable.value.count / variable.shape[0]
+            variable.value.withUnsafeMutableBufferPointer { w in for i in 3 * row..<4 * row { w[i] = 0 } }
+        }
+        let norm = model.namedLayers[group.members.first { $0.role == .batchNorm }!.layerName] as! BatchNorm
+        norm.shift.value[flat: 3] = 0.7   // a clearly positive constant after ReLU
+        let images = PruningFixtures.images(for: model.spec, count: 2, seed: 3), before = try PruningFixtures.logits(model, images, training: false)
+        let plan = try StructuredDirectionalPruner().plan(session)
+        XCTAssertEqual(plan.removals, [group.name: [3]])
+        try session.apply(plan)
+        XCTAssertLessThan(PruningFixtures.relativeDifference(try PruningFixtures.logits(model, images, training: false), before), 1e-5)
+    }
+}
+
 /// The official elementwise gRDA (grda_pytorch.py) written directly, for test 4.
 private final class ElementwiseReference: Optimizer {
     var learningRate: Float = 0.05

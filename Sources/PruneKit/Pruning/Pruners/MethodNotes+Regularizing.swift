@@ -23,9 +23,9 @@ extension MethodNotes {
           - groups: output channels of every .layer group (conv filter + bias, hidden linear neuron); classifier,
             residual-stream and shortcut convs ungrouped (plain SGD, threshold 0).
           - s_G = 1 (--sdprun-group-weight sqrt-size for sqrt|G|).
-          - BatchNorm: option (a) default, filter (+bias) only, the BN constant of a zero filter is NOT folded into the
-            consumer (results: sdprun_accuracy_before_removal shows the change); --sdprun-group-bn true = option (b),
-            exact removal.
+          - BatchNorm: option (a) default, filter (+bias) only; the BN+ReLU constant of a zero filter is folded into the
+            readers' bias or BN running mean (exact for linear readers, except padded borders for convs, skipped on
+            pre-activation WRN); --sdprun-group-bn true = option (b), exact removal.
           - c: group value not found; default 1e-2 from the spec's proposed sweep {1e-3, 3e-3, 1e-2, 3e-2}; mu 0.51,
             lr 0.1 constant, no momentum or weight decay (Dprun scripts); epochs 200 (proposal).
           - from scratch: the checkpoint's architecture is re-initialised (seed 1) before gRDA; --sdprun-from-scratch

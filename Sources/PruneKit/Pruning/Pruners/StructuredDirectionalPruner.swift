@@ -7,10 +7,11 @@
 /// neuron, with its bias). Decisions on the spec's open points ([proposal] / not found), also in
 /// `prune-cli methods --detail sdprun`:
 /// - s_G = 1 (a singleton group is elementwise gRDA); `squareRootOfSize` is an option.
-/// - BatchNorm: option (a), the group is the filter (+bias) only, default; `groupsBatchNorm` gives option (b),
-///   {W_o, b_o, gamma_o, beta_o} jointly, for which removal is exact. With (a) the constant a zero filter still
-///   leaves after BN is *not* folded into the consumer (not implemented); accuracy before removal is reported in
-///   `results["sdprun_accuracy_before_removal"]` so the change is visible.
+/// - BatchNorm: option (a), the group is the filter (+bias) only, default: the constant a zero filter still emits
+///   after BN + ReLU is folded into the readers (`foldConstants`: bias, or the reader's BN running mean; exact for
+///   linear readers, exact except at padded borders for convs, not folded on pre-activation WRN); `groupsBatchNorm`
+///   gives option (b), {W_o, b_o, gamma_o, beta_o} jointly, for which removal is exact. Accuracy before removal is
+///   in `results["sdprun_accuracy_before_removal"]`.
 /// - Residual streams, shortcut convs and the classifier are not grouped (plain SGD, threshold 0): only
 ///   block-internal channels are thresholded, as the spec's default.
 /// - From scratch: the model is re-initialised (same architecture, `training.seed`) before gRDA, as the paper;
@@ -127,6 +128,7 @@ public final class StructuredDirectionalPruner: Pruner {
             if zero.count == units { zero.remove(at: largestAccumulator(family, units)) }
             if !zero.isEmpty { removals[name] = zero }
         }
+        if !session.config.directionalPruning.groupsBatchNorm { try Self.foldConstants(of: removals, in: session) }
         session.results["sdprun_zero_groups"] = Double(removals.values.reduce(0) { $0 + $1.count })
         session.results["sdprun_threshold"] = solver?.threshold ?? 0
         session.results["sdprun_steps"] = Double(solver?.stepCount ?? 0)
