@@ -18,7 +18,9 @@ public struct MethodOption {
     }
 
     /// The registered flags of every method, in registry order.
-    public static var all: [MethodOption] { baselines + softFilter + growingRegularization }
+    public static var all: [MethodOption] {
+        baselines + softFilter + growingRegularization + incrementalRegularization + directionalPruning
+    }
 
     /// Parses a number for `flag` within `range`.
     public static func number(_ text: String, flag: String, in range: ClosedRange<Double>) throws -> Double {

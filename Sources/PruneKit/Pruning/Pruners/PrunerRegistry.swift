@@ -58,6 +58,12 @@ public enum PrunerRegistry {
         Entry(name: "greg-2", summary: "Growing regularization GReg-2 (Wang et al., ICLR 2021): uniform rising L2 first, select by the shrunk magnitudes",
               isStructured: true, recommendedFineTuning: gregRecipe, criterion: { magnitude(1, $0) },
               makePruner: { _ in GrowingRegularizationPruner(isHessianAware: true) }),
+        Entry(name: "increg", summary: "IncReg (Wang et al., IJCNN 2019): rank-based growing per-filter L2 penalty until the ceiling, then removal",
+              isStructured: true, recommendedFineTuning: recipe(0.001, .constant),
+              criterion: { magnitude(1, $0) }, makePruner: { _ in IncrementalRegularizationPruner() }),
+        Entry(name: "sdprun", summary: "sDprun (Li et al., 2021): group gRDA training from scratch zeroes whole filters, which are removed",
+              isStructured: true, recommendedFineTuning: recipe(0.01, .cosine), criterion: { magnitude(2, $0) },
+              makePruner: { _ in StructuredDirectionalPruner() }),
     ]
 
     /// GReg's CIFAR fine-tuning (greg.md): SGD 0.9, wd 5e-4, lr {0: 1e-2, 60: 1e-3, 90: 1e-4}, 120 epochs.

@@ -56,6 +56,10 @@ public struct PruningConfig: Codable, Equatable {
     public var softFilter = SoftFilterPruner.Settings()
     /// GReg-1/2's growing penalty.
     public var growingRegularization = GrowingRegularizationPruner.Settings()
+    /// IncReg's increment, ceiling and regularisation phase.
+    public var incrementalRegularization = IncrementalRegularizationPruner.Settings()
+    /// sDprun's gRDA solver and training.
+    public var directionalPruning = StructuredDirectionalPruner.Settings()
 
     /// The defaults: uniform, 50% of the channels, no overrides.
     public init() {}
