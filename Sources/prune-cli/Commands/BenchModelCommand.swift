@@ -5,21 +5,28 @@ import PruneKit
 /// `--profile` the share of time per op.
 struct BenchModelCommand: Command {
     static let name = "bench"
-    static let abstract = "Benchmark training or inference throughput of a zoo model (bench train|infer)."
-    static let usage = "bench train|infer --model NAME [--batch-size N] [--threads N] [--steps N] [--profile] [--json]"
+    static let abstract = "Benchmark a zoo model's training or inference throughput, or a checkpoint's latency vs dense."
+    static let usage = "bench train|infer --model NAME [--batch-size N] [--threads N] [--steps N] [--profile] [--json]\n       prune-cli bench CKPT [--batch-size 128,1] [--threads N] [--json]   (checkpoint vs its dense architecture)"
     static let options = [
         OptionSpec("model", "Zoo model, e.g. resnet20, vgg16, wrn-16-4, lenet5, mlp."),
-        OptionSpec("batch-size", "Images per step (default 128)."),
+        OptionSpec("batch-size", "Images per step (default 128); for a checkpoint, a list like 128,1."),
         OptionSpec.threads,
         OptionSpec("steps", "Timed steps after 3 warm-up steps; the median is reported (default 10)."),
         OptionSpec("profile", value: false, "Also print the share of time per op (measured in a separate pass)."),
         OptionSpec("json", value: false, "Print the result as JSON on stdout."),
     ]
     let training: Bool, modelName: String, batchSize: Int, steps: Int, profile: Bool, json: Bool
+    let checkpoint: BenchCheckpointCommand?
 
     init(_ arguments: Arguments) throws {
-        guard arguments.positionals.count == 1, ["train", "infer"].contains(arguments.positionals[0]) else {
-            throw PruneKitError.usage("expected 'bench train', 'bench infer' or 'bench ops'")
+        if arguments.positionals.count == 1, !["train", "infer"].contains(arguments.positionals[0]) {
+            checkpoint = try BenchCheckpointCommand(arguments)
+            (training, modelName, batchSize, steps, profile, json) = (false, "", 0, 0, false, arguments.flag("json"))
+            return
+        }
+        checkpoint = nil
+        guard arguments.positionals.count == 1 else {
+            throw PruneKitError.usage("expected 'bench train', 'bench infer', 'bench ops' or 'bench CKPT'")
         }
         guard let model = arguments.string("model") else { throw PruneKitError.usage("option '--model' is required") }
         (training, modelName) = (arguments.positionals[0] == "train", model)
@@ -30,6 +37,7 @@ struct BenchModelCommand: Command {
     }
 
     func run() throws {
+        if let checkpoint { return try checkpoint.run() }
         printError(environmentLine())
         let model = try ModelZoo.build(name: modelName, seed: 1)
         let result = try ModelBenchmark.run(model, training: training, batchSize: batchSize, steps: steps, profile: profile)

@@ -55,4 +55,18 @@ final class CLIPruneTests: XCTestCase {
         let sfp = try CLIRun.run(["methods", "--detail", "sfp"])
         XCTAssertTrue(sfp.output.contains("--sfp-epochs") && sfp.output.contains("[proposal] CIFAR ResNet compact model"))
     }
+
+    /// `bench CKPT` times a checkpoint beside its dense architecture; the dense reference model has ratio 1.
+    func testBenchCheckpointReportsSpeedupAgainstDense() throws {
+        let run = try CLIRun.run(["bench", "Models/lenet5-mnist.safetensors", "--batch-size", "4,1", "--json"])
+        XCTAssertEqual(run.status, 0, run.error)
+        let result = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        XCTAssertEqual(result?["flopsReduction"] as? Double, 1.0)
+        let latency = result?["latency"] as? [[String: Any]]
+        XCTAssertEqual(latency?.compactMap { $0["batchSize"] as? Int }, [4, 1])
+        XCTAssertTrue(latency?.allSatisfy { ($0["prunedMilliseconds"] as? Double ?? 0) > 0 } ?? false)
+        let missing = try CLIRun.run(["bench", "/nonexistent.safetensors"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.error.contains("/nonexistent.safetensors"))
+    }
 }

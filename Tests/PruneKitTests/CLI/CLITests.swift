@@ -22,7 +22,7 @@ final class CLITests: XCTestCase {
               data list    List the datasets PruneKit knows and where each is found locally.
               export       Write a checkpoint's model without optimizer state (for sharing or PyTorch).
               bench ops    Benchmark conv2d forward/backward against sgemm alone (release build).
-              bench        Benchmark training or inference throughput of a zoo model (bench train|infer).
+              bench        Benchmark a zoo model's training or inference throughput, or a checkpoint's latency vs dense.
 
             Run 'prune-cli <command> --help' for a command's options.
 

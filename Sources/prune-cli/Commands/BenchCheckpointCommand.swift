@@ -1,0 +1,39 @@
+import Foundation
+import PruneKit
+
+/// `prune-cli bench CKPT`: inference latency of a checkpoint beside the dense model of the same architecture
+/// (same threads, warm-up, median), and the speedup against the FLOPs reduction.
+struct BenchCheckpointCommand {
+    let path: String, batchSizes: [Int], json: Bool
+
+    init(_ arguments: Arguments) throws {
+        try arguments.requirePositionals(1, "one checkpoint path")
+        path = arguments.positionals[0]
+        batchSizes = try PruneCommand.batchSizes(arguments.string("batch-size") ?? "128,1")
+        json = arguments.flag("json")
+        try arguments.applyThreads()
+    }
+
+    func run() throws {
+        printError(environmentLine())
+        let pruned = try ModelCheckpoint.read(path: path).model
+        var denseSpec = try ModelZoo.spec(named: pruned.spec.name)
+        (denseSpec.inputShape, denseSpec.classCount) = (pruned.spec.inputShape, pruned.spec.classCount)
+        let dense = try Model(spec: denseSpec, seed: 1)
+        let flopsReduction = Double(try dense.cost().flops) / Double(max(try pruned.cost().flops, 1))
+        let rows = try batchSizes.map {
+            try PruningReport.LatencyComparison.measure(dense: dense, pruned: pruned, batchSize: $0, threads: nil)
+        }
+        if json { print(try jsonText(CheckpointBench(checkpoint: path, flopsReduction: flopsReduction, latency: rows))); return }
+        for row in rows {
+            print(String(format: "%@ batch %d, %d threads: dense %.3f ms, checkpoint %.3f ms (medians), speedup %.2fx vs FLOPs reduction %.2fx (%.0f%% of it)",
+                         path, row.batchSize, row.threads, row.denseMilliseconds, row.prunedMilliseconds, row.speedup,
+                         flopsReduction, 100 * row.speedup / flopsReduction))
+        }
+    }
+}
+
+/// What `bench CKPT --json` prints.
+struct CheckpointBench: Encodable {
+    let checkpoint: String, flopsReduction: Double, latency: [PruningReport.LatencyComparison]
+}
