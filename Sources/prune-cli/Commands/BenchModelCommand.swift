@@ -34,9 +34,9 @@ struct BenchModelCommand: Command {
         let model = try ModelZoo.build(name: modelName, seed: 1)
         let result = try ModelBenchmark.run(model, training: training, batchSize: batchSize, steps: steps, profile: profile)
         if json { print(try jsonText(result)); return }
-        print(String(format: "%@ %@ batch %d threads %d: %.2f ms/step, %.1f img/s, %.1f GFLOP/s, peak RSS %.0f MiB",
-                     modelName, result.mode, batchSize, result.threads, result.millisecondsPerStep, result.imagesPerSecond,
-                     result.gflops, result.peakResidentMegabytes))
+        print(String(format: "%@ %@ batch %d threads %d: %.2f ms/step (best %.2f, CPU %.2f), %.1f img/s, %.1f GFLOP/s, peak RSS %.0f MiB",
+                     modelName, result.mode, batchSize, result.threads, result.millisecondsPerStep, result.bestMillisecondsPerStep,
+                     result.processorMillisecondsPerStep, result.imagesPerSecond, result.gflops, result.peakResidentMegabytes))
         for (category, share) in (result.profile ?? [:]).sorted(by: { $0.value > $1.value }) where share >= 0.005 {
             print(category.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%5.1f%%", 100 * share))
         }
