@@ -11,6 +11,10 @@ public final class ForwardContext {
         self.training = training
         self.generator = generator
     }
+
+    /// Evaluation with gradients off: layers may then fold batch norm into convolutions and fuse ReLU and
+    /// residual adds (`Conv2d.inference`), which records no tape.
+    public var fusesInference: Bool { !training && !GradientMode.isEnabled }
 }
 
 /// A network piece: parameters plus a forward function. Layers hold no backward code (the ops do) and

@@ -1,30 +1,33 @@
 // Legend: N batch, C input channels, OC output channels, A output pixels per image, T taps, KK weight taps.
 
-/// conv2d's direct path (see `DirectConvolution`): y = sum over taps of W_t * shifted x (+ b).
+/// conv2d's direct path (see `DirectConvolution`): y = act(sum over taps of W_t * shifted x + b + residual),
+/// act = ReLU or identity (the epilogue that inference with batch norm folded into the weights uses).
 ///
 /// Backward: dx phase f = sum over the taps writing f of W_t^T * shifted dy (the same kernel, transposed
 /// weights); dW_t += sum_n dy (x) shifted x with one partial [OC, C, KH, KW] per thread, summed at the end.
 /// Threads take contiguous runs of images. Caches nothing beyond conv2d's inputs: packed weights, masks and
 /// offsets are rebuilt from them (O(OC*C*KK), negligible next to the batch).
-func conv2dForwardDirect(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ plan: ConvolutionTapPlan, _ output: inout Tensor) {
+func conv2dForwardDirect(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ plan: ConvolutionTapPlan, _ output: inout Tensor,
+                         residual: Tensor? = nil, relu: Bool = false) {
     let (batch, C, OC) = (input.shape[0], plan.geometry.channels, weight.shape[0])
     let convolution = DirectConvolution(plan, outputChannels: OC, batch: batch)
     let (area, inputArea) = (convolution.area, convolution.inputArea)
     let packed = ConvolutionKernels.pack(weight, transpose: false, weightTaps: plan.forwardTaps.map(\.weightTap))
     let x = UnsafePointer(input.storage.pointer), w = UnsafePointer(packed.storage.pointer)
-    let b = bias.map { UnsafePointer($0.storage.pointer) }
+    let b = bias.map { UnsafePointer($0.storage.pointer) }, r = residual.map { UnsafePointer($0.storage.pointer) }
     let y = output.withUnsafeMutableBufferPointer { $0.baseAddress! }
     Parallel.forEachChunk(count: batch) { _, images in
-        let buffers = DirectConvolutionBuffers(convolution, backward: false)
+        let buffers = DirectConvolutionBuffers(convolution, backward: false, residual: r != nil)
         Profiler.measure("direct.forward") {
             convolution.forEachGroup(images) { start, layout in
                 let source = convolution.inputSide(x + start * C * inputArea, images: layout.images, buffer: buffers.input)
                 let target = buffers.output ?? y + start * OC * area
+                let added = r.map { convolution.outputSide($0 + start * OC * area, images: layout.images, buffer: buffers.residual) }
                 layout.forwardMasks.withUnsafeBufferPointer { masks in layout.forwardOffsets.withUnsafeBufferPointer { offsets in
                     ConvolutionKernels.forward(source, inputStride: convolution.inputStride, channels: C,
                                                pixels: layout.images * area, offsets: offsets.baseAddress!,
                                                taps: plan.forwardTaps.count, masks: masks.baseAddress!, packed: w,
-                                               outputChannels: OC, bias: b, residual: nil, relu: false, target,
+                                               outputChannels: OC, bias: b, residual: added, relu: relu, target,
                                                outputStride: convolution.outputStride)
                 } }
                 if let stacked = buffers.output {

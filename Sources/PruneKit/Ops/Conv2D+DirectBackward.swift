@@ -14,12 +14,8 @@ struct DirectBackward {
 
     /// The group's dY in the kernels' layout: in place, or stacked into `buffers.output`.
     func gradientSide(_ start: Int, _ layout: DirectConvolution.Layout, _ buffers: DirectConvolutionBuffers) -> UnsafePointer<Float> {
-        let source = dy + start * convolution.outputChannels * convolution.area
-        guard let buffer = buffers.output else { return source }
-        ConvolutionKernels.gatherPhases(source, images: layout.images, channels: convolution.outputChannels, height: plan.rows,
-                                        width: plan.columns, stride: 1, phases: 1, into: buffer,
-                                        channelStride: convolution.outputStride)
-        return UnsafePointer(buffer)
+        convolution.outputSide(dy + start * convolution.outputChannels * convolution.area, images: layout.images,
+                               buffer: buffers.output)
     }
 
     /// dx of the group: each phase plane from the adjoint taps that write it (zeros where none do).

@@ -65,6 +65,15 @@ struct DirectConvolution {
         return UnsafePointer(buffer)
     }
 
+    /// `images` images of an output-shaped tensor [N, OC, R, Q] in the kernels' output layout: in place, or
+    /// stacked into `buffer`.
+    func outputSide(_ y: UnsafePointer<Float>, images: Int, buffer: UnsafeMutablePointer<Float>?) -> UnsafePointer<Float> {
+        guard let buffer else { return y }
+        ConvolutionKernels.gatherPhases(y, images: images, channels: outputChannels, height: plan.rows, width: plan.columns,
+                                        stride: 1, phases: 1, into: buffer, channelStride: outputStride)
+        return UnsafePointer(buffer)
+    }
+
     /// Masks and offsets for `images` stacked images: forward taps read phase planes (phase f at
     /// f*images*A within a channel), adjoint taps read the single dY plane.
     static func layout(_ plan: ConvolutionTapPlan, images: Int) -> Layout {
@@ -86,18 +95,22 @@ final class DirectConvolutionBuffers {
     let input: UnsafeMutablePointer<Float>?
     let output: UnsafeMutablePointer<Float>?
     let inputGradient: UnsafeMutablePointer<Float>?
+    /// Stacked residual planes for the fused inference epilogue.
+    let residual: UnsafeMutablePointer<Float>?
 
-    init(_ convolution: DirectConvolution, backward: Bool) {
+    init(_ convolution: DirectConvolution, backward: Bool, residual: Bool = false) {
         let inputCount = convolution.stacksInput ? convolution.inputChannels * convolution.inputStride : 0
         let outputCount = convolution.stacksOutput ? convolution.outputChannels * convolution.outputStride : 0
         input = inputCount > 0 ? .allocate(capacity: inputCount) : nil
         output = outputCount > 0 ? .allocate(capacity: outputCount) : nil
         inputGradient = backward && inputCount > 0 ? .allocate(capacity: inputCount) : nil
+        self.residual = residual && outputCount > 0 ? .allocate(capacity: outputCount) : nil
     }
 
     deinit {
         input?.deallocate()
         output?.deallocate()
         inputGradient?.deallocate()
+        residual?.deallocate()
     }
 }
