@@ -12,6 +12,18 @@ public enum BLAS {
     /// Sets the OpenBLAS thread count (global to the process).
     public static func setThreadCount(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
 
+    /// Runs `body` with OpenBLAS on `count` threads, then back on one. For GEMMs called from one thread
+    /// (linear layers): conv2d's workers call sgemm concurrently and need the single-threaded default, so only
+    /// code that is not inside `Parallel.forEachChunk` may use this. OpenBLAS itself keeps small products
+    /// (below ~65K multiply-adds) on one thread.
+    @inline(__always)
+    public static func withThreadCount<T>(_ count: Int, _ body: () throws -> T) rethrows -> T {
+        guard count > 1 else { return try body() }
+        openblas_set_num_threads(Int32(count))
+        defer { openblas_set_num_threads(1) }
+        return try body()
+    }
+
     /// C = alpha * op(A) * op(B) + beta * C, row-major. op(A) is M x K, op(B) is K x N, C is M x N.
     /// Leading dimensions are the row lengths as stored: A is [M, K] or, transposed, [K, M].
     @inline(__always)
@@ -21,6 +33,19 @@ public enum BLAS {
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// `sgemm` on `Parallel.threadCount` OpenBLAS threads (see `withThreadCount`): for GEMMs called outside
+    /// `Parallel.forEachChunk`.
+    @inline(__always)
+    public static func parallelSgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                                     alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                                     b: UnsafePointer<Float>, ldb: Int,
+                                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        withThreadCount(Parallel.threadCount) {
+            sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                  b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
     }
 
     /// The same contract as `sgemm`, as three plain loops in Double accumulation: the oracle for tests.
