@@ -14,6 +14,8 @@ public struct ModelBenchmarkResult: Codable {
     /// Fastest timed step, in ms (the least disturbed one on a shared machine).
     public var bestMillisecondsPerStep: Double
     public var imagesPerSecond: Double
+    /// Forward FLOPs of one image (a multiply-add counts 2), at the widths benchmarked.
+    public var forwardFlopsPerImage: Double
     /// Model FLOPs per second: forward FLOPs x batch (x 3 for training) / step time.
     public var gflops: Double
     /// Peak resident set size of the process so far, in MiB (Linux VmHWM).
@@ -56,12 +58,14 @@ public enum ModelBenchmark {
         let median = wall.sorted()[steps / 2]
         var shares: [String: Double]?
         if profile { shares = try profileShares(steps: steps, step) }
-        let flops = Double(try model.cost().flops) * Double(batchSize) * (training ? 3 : 1)
+        let perImage = Double(try model.cost().flops)
+        let flops = perImage * Double(batchSize) * (training ? 3 : 1)
         return ModelBenchmarkResult(model: model.spec.name, mode: training ? "train" : "infer", batchSize: batchSize,
                                     threads: Parallel.threadCount, millisecondsPerStep: median,
                                     processorMillisecondsPerStep: processor.sorted()[steps / 2],
                                     bestMillisecondsPerStep: wall.min() ?? median,
-                                    imagesPerSecond: Double(batchSize) * 1000 / median, gflops: flops / median / 1e6,
+                                    imagesPerSecond: Double(batchSize) * 1000 / median, forwardFlopsPerImage: perImage,
+                                    gflops: flops / median / 1e6,
                                     peakResidentMegabytes: peakResidentMegabytes(), profile: shares)
     }
 

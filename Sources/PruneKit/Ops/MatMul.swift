@@ -1,6 +1,6 @@
 // Legend: N rows (batch), I input features, O output features.
 
-/// Fully connected layer, as PyTorch's `linear`: y = x W^T + b. The GEMMs run on all threads (OpenBLAS's).
+/// Fully connected layer, as PyTorch's `linear`: y = x W^T + b. The GEMMs are split by rows across threads.
 ///
 /// Shapes: input [N, I], weight [O, I] (PyTorch layout), bias [O] or nil; output [N, O].
 /// Backward: dx = dy W, dW += dy^T x, db += sum_n dy.

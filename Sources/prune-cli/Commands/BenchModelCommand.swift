@@ -6,16 +6,17 @@ import PruneKit
 struct BenchModelCommand: Command {
     static let name = "bench"
     static let abstract = "Benchmark training or inference throughput of a zoo model (bench train|infer)."
-    static let usage = "bench train|infer --model NAME [--batch-size N] [--threads N] [--steps N] [--profile] [--json]"
+    static let usage = "bench train|infer --model NAME [--batch-size N] [--threads N] [--steps N] [--width-scale F] [--profile] [--json]"
     static let options = [
         OptionSpec("model", "Zoo model, e.g. resnet20, vgg16, wrn-16-4, lenet5, mlp."),
         OptionSpec("batch-size", "Images per step (default 128)."),
         OptionSpec("threads", "Worker threads (default: PRUNEKIT_THREADS or all cores)."),
         OptionSpec("steps", "Timed steps after 3 warm-up steps; the median is reported (default 10)."),
+        OptionSpec("width-scale", "Scale every width of the model by F (0.707: ~50% FLOPs), as uniform pruning would."),
         OptionSpec("profile", value: false, "Also print the share of time per op (measured in a separate pass)."),
         OptionSpec("json", value: false, "Print the result as JSON on stdout."),
     ]
-    let training: Bool, modelName: String, batchSize: Int, steps: Int, profile: Bool, json: Bool
+    let training: Bool, modelName: String, batchSize: Int, steps: Int, widthScale: Double, profile: Bool, json: Bool
 
     init(_ arguments: Arguments) throws {
         guard arguments.positionals.count == 1, ["train", "infer"].contains(arguments.positionals[0]) else {
@@ -25,13 +26,14 @@ struct BenchModelCommand: Command {
         (training, modelName) = (arguments.positionals[0] == "train", model)
         batchSize = try arguments.integer("batch-size", default: 128, in: 1...65_536)
         steps = try arguments.integer("steps", default: 10, in: 1...100_000)
+        widthScale = try arguments.number("width-scale", default: 1, in: 0.01...1)
         (profile, json) = (arguments.flag("profile"), arguments.flag("json"))
         Parallel.threadCount = try arguments.integer("threads", default: Parallel.threadCount, in: 1...256)
     }
 
     func run() throws {
         printError(environmentLine())
-        let model = try ModelZoo.build(name: modelName, seed: 1)
+        let model = try Model(spec: ModelZoo.spec(named: modelName).scalingWidths(by: widthScale), seed: 1)
         let result = try ModelBenchmark.run(model, training: training, batchSize: batchSize, steps: steps, profile: profile)
         if json { print(try jsonText(result)); return }
         print(String(format: "%@ %@ batch %d threads %d: %.2f ms/step (best %.2f, CPU %.2f), %.1f img/s, %.1f GFLOP/s, peak RSS %.0f MiB",
