@@ -1,4 +1,4 @@
-// CPU detection, lane masks and weight packing shared by the same-geometry convolution kernels.
+// CPU detection, padded strides, lane masks and weight packing for the tap-list convolution kernels.
 #include "PruneKitKernels.h"
 #include <cpuid.h>
 
@@ -12,45 +12,49 @@ int pk_cpu_has_avx512(void) {
     return (b >> 16) & 1;  // AVX512F
 }
 
-size_t pk_same_mask_count(int H, int W, int KH, int KW) {
-    return (size_t)((H * W + 15) / 16) * (size_t)(KH * KW);
+long pk_padded_stride(long count) {
+    long stride = (count + 15) / 16 * 16;
+    return stride % 256 == 0 ? stride + 16 : stride;
 }
 
-void pk_same_masks(int H, int W, int KH, int KW, uint16_t *masks) {
-    int HW = H * W, KK = KH * KW, V = (HW + 15) / 16, PH = (KH - 1) / 2, PW = (KW - 1) / 2;
-    for (int v = 0; v < V; v++) {
-        for (int kk = 0; kk < KK; kk++) {
-            int kh = kk / KW, kw = kk % KW;
+size_t pk_tap_mask_count(long pixels, int taps) {
+    return (size_t)((pixels + 15) / 16) * (size_t)taps;
+}
+
+void pk_tap_masks(int G, int R, int Q, int taps, const int *dh, const int *dw, uint16_t *masks) {
+    long pixels = (long)G * R * Q, V = (pixels + 15) / 16;
+    for (long v = 0; v < V; v++) {
+        for (int t = 0; t < taps; t++) {
             unsigned mask = 0;
             for (int lane = 0; lane < 16; lane++) {
-                int p = 16 * v + lane;
-                if (p >= HW) break;
-                int ih = p / W + kh - PH, iw = p % W + kw - PW;
-                if (ih >= 0 && ih < H && iw >= 0 && iw < W) mask |= 1u << lane;
+                long p = 16 * v + lane;
+                if (p >= pixels) break;
+                int r = (int)((p / Q) % R) + dh[t], q = (int)(p % Q) + dw[t];
+                if (r >= 0 && r < R && q >= 0 && q < Q) mask |= 1u << lane;
             }
-            masks[v * KK + kk] = (uint16_t)mask;
+            masks[v * taps + t] = (uint16_t)mask;
         }
     }
 }
 
-size_t pk_packed_weight_count(int OC, int C, int KK) {
-    return (size_t)((OC + 7) / 8 * 8) * (size_t)C * (size_t)KK;
+size_t pk_packed_weight_count(int OC, int C, int taps) {
+    return (size_t)((OC + 7) / 8 * 8) * (size_t)C * (size_t)taps;
 }
 
-void pk_pack_weights(const float *w, int OC, int C, int KH, int KW, int transposeFlip, float *packed) {
-    int KK = KH * KW, blocks = (OC + 7) / 8;
+void pk_pack_weights(const float *w, int A, int B, int KK, int transpose, int taps, const int *weightTaps, float *packed) {
+    int OC = transpose ? B : A, C = transpose ? A : B, blocks = (OC + 7) / 8;
     for (int b = 0; b < blocks; b++) {
-        float *block = packed + (size_t)b * KK * C * 8;
-        for (int kk = 0; kk < KK; kk++) {
+        float *block = packed + (size_t)b * taps * C * 8;
+        for (int t = 0; t < taps; t++) {
             for (int c = 0; c < C; c++) {
                 for (int j = 0; j < 8; j++) {
                     int o = b * 8 + j;
                     float value = 0;
                     if (o < OC) {
-                        value = transposeFlip ? w[((size_t)c * OC + o) * KK + (KK - 1 - kk)]
-                                              : w[((size_t)o * C + c) * KK + kk];
+                        value = transpose ? w[((size_t)c * B + o) * KK + weightTaps[t]]
+                                          : w[((size_t)o * B + c) * KK + weightTaps[t]];
                     }
-                    block[((size_t)kk * C + c) * 8 + j] = value;
+                    block[((size_t)t * C + c) * 8 + j] = value;
                 }
             }
         }

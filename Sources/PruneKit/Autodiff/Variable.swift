@@ -66,7 +66,11 @@ public final class Variable {
             precondition(gradient!.shape == contribution.shape, "gradient shape \(contribution.shape) for \(value.shape)")
             gradient!.withUnsafeMutableBufferPointer { target in
                 contribution.withUnsafeBufferPointer { source in
-                    axpy(1, source.baseAddress!, target.baseAddress!, source.count)
+                    // Residual streams add MBs here on every block: split across threads like other elementwise work.
+                    let (x, y) = (source.baseAddress!, target.baseAddress!)
+                    Parallel.forEachChunk(count: source.count, minimumPerChunk: 1 << 18) { _, range in
+                        axpy(1, x + range.lowerBound, y + range.lowerBound, range.count)
+                    }
                 }
             }
         }

@@ -8,7 +8,14 @@ public struct ModelBenchmarkResult: Codable {
     public var threads: Int
     /// Median milliseconds per step (training: zero_grad + forward + loss + backward + SGD step).
     public var millisecondsPerStep: Double
+    /// Median process CPU time per step (user + system, all threads), in ms. About threads x
+    /// millisecondsPerStep on a quiet machine; much less means the step waited for cores other processes held.
+    public var processorMillisecondsPerStep: Double
+    /// Fastest timed step, in ms (the least disturbed one on a shared machine).
+    public var bestMillisecondsPerStep: Double
     public var imagesPerSecond: Double
+    /// Forward FLOPs of one image (a multiply-add counts 2), at the widths benchmarked.
+    public var forwardFlopsPerImage: Double
     /// Model FLOPs per second: forward FLOPs x batch (x 3 for training) / step time.
     public var gflops: Double
     /// Peak resident set size of the process so far, in MiB (Linux VmHWM).
@@ -41,13 +48,24 @@ public enum ModelBenchmark {
             }
         }
         for _ in 0..<warmup { try step() }
-        let median = try ConvolutionBenchmark.medianMilliseconds(repetitions: steps, step)
+        var wall: [Double] = [], processor: [Double] = []
+        for _ in 0..<steps {
+            let (start, startProcessor) = (Profiler.now(), processorSeconds())
+            try step()
+            wall.append((Profiler.now() - start) * 1000)
+            processor.append((processorSeconds() - startProcessor) * 1000)
+        }
+        let median = wall.sorted()[steps / 2]
         var shares: [String: Double]?
         if profile { shares = try profileShares(steps: steps, step) }
-        let flops = Double(try model.cost().flops) * Double(batchSize) * (training ? 3 : 1)
+        let perImage = Double(try model.cost().flops)
+        let flops = perImage * Double(batchSize) * (training ? 3 : 1)
         return ModelBenchmarkResult(model: model.spec.name, mode: training ? "train" : "infer", batchSize: batchSize,
                                     threads: Parallel.threadCount, millisecondsPerStep: median,
-                                    imagesPerSecond: Double(batchSize) * 1000 / median, gflops: flops / median / 1e6,
+                                    processorMillisecondsPerStep: processor.sorted()[steps / 2],
+                                    bestMillisecondsPerStep: wall.min() ?? median,
+                                    imagesPerSecond: Double(batchSize) * 1000 / median, forwardFlopsPerImage: perImage,
+                                    gflops: flops / median / 1e6,
                                     peakResidentMegabytes: peakResidentMegabytes(), profile: shares)
     }
 
@@ -60,6 +78,14 @@ public enum ModelBenchmark {
         Profiler.isEnabled = false
         // Nested categories (sgemm inside backward.conv2d) are reported as their own share of wall time.
         return Profiler.snapshot(reset: true).mapValues { $0 / wall }
+    }
+
+    /// User + system CPU seconds of the whole process so far.
+    static func processorSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let seconds = { (t: timeval) in Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// VmHWM from /proc/self/status in MiB (0 where unavailable).

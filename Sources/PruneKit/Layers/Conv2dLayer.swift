@@ -40,4 +40,14 @@ public final class Conv2d: Layer {
     public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
         try context.hooked(self, input: input, output: try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding))
     }
+
+    /// Evaluation without gradients: act(bn(conv(input)) + residual) in one fused op, batch norm folded into the
+    /// weights (`conv2dInference`). Callers check `context.fusesInference` first.
+    public func inference(_ input: Variable, batchNorm: BatchNorm?, residual: Variable? = nil, relu: Bool) throws -> Variable {
+        let folding = batchNorm.map {
+            BatchNormFolding(scale: $0.scale.value, shift: $0.shift.value, statistics: $0.statistics, epsilon: $0.epsilon)
+        }
+        return try conv2dInference(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
+                                   batchNorm: folding, residual: residual, relu: relu)
+    }
 }

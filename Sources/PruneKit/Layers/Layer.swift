@@ -23,6 +23,11 @@ public final class ForwardContext {
         guard let hook = layerOutputHook else { return output }
         return try hook(layer, input, output)
     }
+
+    /// Evaluation with gradients off: layers may then fold batch norm into convolutions and fuse ReLU and
+    /// residual adds (`Conv2d.inference`), which records no tape. Never while `layerOutputHook` is set: a hook
+    /// must see every Conv2d, Linear and BatchNorm output exactly as the unfused network computes it.
+    public var fusesInference: Bool { !training && !GradientMode.isEnabled && layerOutputHook == nil }
 }
 
 /// A network piece: parameters plus a forward function. Layers hold no backward code (the ops do) and

@@ -70,10 +70,7 @@ private func batchNormActivation(_ input: Variable, _ scale: Variable, _ shift: 
     }
     let x = UnsafePointer(input.value.storage.pointer)
     var mean = [Float](repeating: 0, count: C), invStd = [Float](repeating: 0, count: C)
-    if training {
-        batchStatistics(x, N, C, S, epsilon, &mean, &invStd)
-        updateRunningStatistics(statistics, mean, invStd, N * S, momentum, epsilon)
-    } else {
+    if !training {
         for c in 0..<C {
             mean[c] = statistics.runningMean[flat: c]
             invStd[c] = 1 / (statistics.runningVariance[flat: c] + epsilon).squareRoot()
@@ -82,29 +79,23 @@ private func batchNormActivation(_ input: Variable, _ scale: Variable, _ shift: 
     var output = Tensor(zeros: shape, zeroed: false)
     let (gamma, beta) = (scale.value.storage.pointer, shift.value.storage.pointer)
     let r = residual.map { UnsafePointer($0.value.storage.pointer) }
-    output.withUnsafeMutableBufferPointer { y in
-        let y = y.baseAddress!
+    let y = output.withUnsafeMutableBufferPointer { $0.baseAddress! }
+    mean.withUnsafeMutableBufferPointer { mean in invStd.withUnsafeMutableBufferPointer { invStd in
         forEachChannel(N, C, S) { c in
+            // Statistics, then the normalisation right away: the channel's planes are still in L2/L3.
+            if training {
+                let (mu, variance) = BatchNormKernels.meanAndVariance(x, channel: c, N, C, S)
+                (mean[c], invStd[c]) = (mu, 1 / (variance + epsilon).squareRoot())
+            }
             let a = gamma[c] * invStd[c]
             BatchNormKernels.affine(x, y, channel: c, N, C, S, a: a, b: beta[c] - mean[c] * a, residual: r, relu: relu)
         }
-    }
+    } }
+    if training { updateRunningStatistics(statistics, mean, invStd, N * S, momentum, epsilon) }
     let parents = [input, scale, shift] + (residual.map { [$0] } ?? [])
     return Variable(output, operation: operation, parents: parents) { dy in
         batchNormActivationBackward(dy, output: relu ? output : nil, input, scale, shift, residual, mean, invStd, training)
     }
-}
-
-/// Per-channel batch mean and 1 / sqrt(var + eps), channels in parallel.
-private func batchStatistics(_ x: UnsafePointer<Float>, _ N: Int, _ C: Int, _ S: Int, _ epsilon: Float,
-                             _ mean: inout [Float], _ invStd: inout [Float]) {
-    mean.withUnsafeMutableBufferPointer { mean in invStd.withUnsafeMutableBufferPointer { invStd in
-        forEachChannel(N, C, S) { c in
-            let (mu, variance) = BatchNormKernels.meanAndVariance(x, channel: c, N, C, S)
-            mean[c] = mu
-            invStd[c] = 1 / (variance + epsilon).squareRoot()
-        }
-    } }
 }
 
 /// dz = dy (masked by y > 0 when `output` is the ReLU output); dresidual += dz; dgamma += sum dz xhat;
@@ -115,31 +106,31 @@ private func batchNormActivationBackward(_ dy: Tensor, output: Tensor?, _ input:
     let shape = input.shape
     let (N, C, S) = (shape[0], shape[1], shape.count == 4 ? shape[2] * shape[3] : 1)
     let (x, g, y) = (UnsafePointer(input.value.storage.pointer), UnsafePointer(dy.storage.pointer), output.map { UnsafePointer($0.storage.pointer) })
-    let gamma = scale.value.storage.pointer
+    let (gamma, beta) = (scale.value.storage.pointer, shift.value.storage.pointer)
     var sumDz = [Float](repeating: 0, count: C), sumDzXhat = [Float](repeating: 0, count: C)
+    let wantResidual = residual?.requiresGradient ?? false, wantInput = input.requiresGradient || wantResidual
+    var dx = wantInput ? Tensor(zeros: shape, zeroed: false) : nil
+    var dr = wantResidual ? Tensor(zeros: shape, zeroed: false) : nil
+    let dxPointer = dx?.withUnsafeMutableBufferPointer { $0.baseAddress! }
+    let drPointer = dr?.withUnsafeMutableBufferPointer { $0.baseAddress! }
+    let M = Float(N * S)
     sumDz.withUnsafeMutableBufferPointer { sumDz in sumDzXhat.withUnsafeMutableBufferPointer { sumDzXhat in
         forEachChannel(N, C, S) { c in
-            let (s1, s2) = BatchNormKernels.gradientSums(g, y, x, channel: c, N, C, S, mean: mean[c])
+            // Without a residual the ReLU mask is recomputed from x (one stream less than reading y).
+            let a = gamma[c] * invStd[c]
+            let mask: BatchNormKernels.Mask = y.map { residual == nil ? .affine(a: a, b: beta[c] - mean[c] * a) : .output($0) } ?? .none
+            let (s1, s2) = BatchNormKernels.gradientSums(g, mask, x, channel: c, N, C, S, mean: mean[c])
             (sumDz[c], sumDzXhat[c]) = (Float(s1), Float(s2) * invStd[c])
+            // dx = k (dz - sumDz/M - xhat sumDzXhat/M) = p dz + q x + s with xhat = (x - mean) invStd, k = a,
+            // computed right after the sums while the channel's planes are still cached.
+            guard let dxPointer else { return }
+            let q = training ? -a * invStd[c] * sumDzXhat[c] / M : 0
+            let s = training ? -a * sumDz[c] / M - q * mean[c] : 0
+            BatchNormKernels.inputGradient(g, mask, x, dxPointer, drPointer, channel: c, N, C, S, p: a, q: q, s: s)
         }
     } }
-    let wantResidual = residual?.requiresGradient ?? false
-    if input.requiresGradient || wantResidual {
-        var dx = Tensor(zeros: shape, zeroed: false)
-        var dr = wantResidual ? Tensor(zeros: shape, zeroed: false) : nil
-        let dxPointer = dx.withUnsafeMutableBufferPointer { $0.baseAddress! }
-        let drPointer = dr?.withUnsafeMutableBufferPointer { $0.baseAddress! }
-        let M = Float(N * S)
-        forEachChannel(N, C, S) { c in
-            // dx = k (dz - sumDz/M - xhat sumDzXhat/M) = p dz + q x + s with xhat = (x - mean) invStd.
-            let k = gamma[c] * invStd[c]
-            let q = training ? -k * invStd[c] * sumDzXhat[c] / M : 0
-            let s = training ? -k * sumDz[c] / M - q * mean[c] : 0
-            BatchNormKernels.inputGradient(g, y, x, dxPointer, drPointer, channel: c, N, C, S, p: k, q: q, s: s)
-        }
-        if input.requiresGradient { input.accumulateGradient(dx) }
-        if let dr, let residual { residual.accumulateGradient(dr) }
-    }
+    if let dx, input.requiresGradient { input.accumulateGradient(dx) }
+    if let dr, let residual { residual.accumulateGradient(dr) }
     if scale.requiresGradient { scale.accumulateGradient(try! Tensor(shape: [C], scalars: sumDzXhat)) }
     if shift.requiresGradient { shift.accumulateGradient(try! Tensor(shape: [C], scalars: sumDz)) }
 }

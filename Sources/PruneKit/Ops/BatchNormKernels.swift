@@ -58,25 +58,57 @@ enum BatchNormKernels {
         }
     }
 
-    /// (sum dz, sum dz * (x - mean)) over channel c, with dz = dy where y > 0 (ReLU) or dz = dy.
-    static func gradientSums(_ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ x: UnsafePointer<Float>,
+    /// Where the ReLU mask of a backward pass comes from: none (plain batch norm), the cached output y (with a
+    /// residual, y > 0 depends on it), or the forward's own affine map, y > 0 <=> a*x + b > 0 (computed exactly as
+    /// `affine` does, so the mask is bit-identical and y need not be read).
+    enum Mask {
+        case none
+        case output(UnsafePointer<Float>)
+        case affine(a: Float, b: Float)
+    }
+
+    /// dz = dy masked as `mask` says, for the 16 values at plane offset i (x the channel's input plane).
+    @inline(__always)
+    static func maskedGradient(_ g: UnsafePointer<Float>, _ source: UnsafePointer<Float>, _ offset: Int, _ i: Int,
+                               _ mask: Mask) -> Vector {
+        var dz = load(g, i)
+        switch mask {
+        case .none: break
+        case .output(let y): dz.replace(with: Vector(), where: load(y + offset, i) .<= Vector())
+        case .affine(let a, let b):
+            dz.replace(with: Vector(), where: load(source, i) * Vector(repeating: a) + Vector(repeating: b) .<= Vector())
+        }
+        return dz
+    }
+
+    /// The scalar form of `maskedGradient`.
+    @inline(__always)
+    static func maskedGradient(_ g: UnsafePointer<Float>, _ source: UnsafePointer<Float>, _ offset: Int, _ i: Int,
+                               _ mask: Mask) -> Float {
+        switch mask {
+        case .none: return g[i]
+        case .output(let y): return y[offset + i] > 0 ? g[i] : 0
+        case .affine(let a, let b): return source[i] * a + b > 0 ? g[i] : 0
+        }
+    }
+
+    /// (sum dz, sum dz * (x - mean)) over channel c, dz = dy masked as `mask` says.
+    static func gradientSums(_ dy: UnsafePointer<Float>, _ mask: Mask, _ x: UnsafePointer<Float>,
                              channel c: Int, _ N: Int, _ C: Int, _ S: Int, mean: Float) -> (Double, Double) {
-        let meanVector = Vector(repeating: mean), zero = Vector()
+        let meanVector = Vector(repeating: mean)
         var sumDz: Double = 0, sumDzX: Double = 0
         for n in 0..<N {
             let offset = (n * C + c) * S, g = dy + offset, source = x + offset
-            let out = y.map { $0 + offset }
             var s1 = Vector(), s2 = Vector(), i = 0
             while i + 16 <= S {
-                var dz = load(g, i)
-                if let out { dz.replace(with: zero, where: load(out, i) .<= zero) }
+                let dz: Vector = maskedGradient(g, source, offset, i, mask)
                 s1 += dz
                 s2 += dz * (load(source, i) - meanVector)
                 i += 16
             }
             var t1 = s1.sum(), t2 = s2.sum()
             while i < S {
-                let dz = (out.map { $0[i] > 0 } ?? true) ? g[i] : 0
+                let dz: Float = maskedGradient(g, source, offset, i, mask)
                 t1 += dz
                 t2 += dz * (source[i] - mean)
                 i += 1
@@ -88,23 +120,22 @@ enum BatchNormKernels {
     }
 
     /// dx = p*dz + q*x + s over channel c (dz as in `gradientSums`); also dr = dz when `dr` is given.
-    static func inputGradient(_ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ x: UnsafePointer<Float>,
+    static func inputGradient(_ dy: UnsafePointer<Float>, _ mask: Mask, _ x: UnsafePointer<Float>,
                               _ dx: UnsafeMutablePointer<Float>, _ dr: UnsafeMutablePointer<Float>?, channel c: Int,
                               _ N: Int, _ C: Int, _ S: Int, p: Float, q: Float, s: Float) {
-        let pv = Vector(repeating: p), qv = Vector(repeating: q), sv = Vector(repeating: s), zero = Vector()
+        let pv = Vector(repeating: p), qv = Vector(repeating: q), sv = Vector(repeating: s)
         for n in 0..<N {
             let offset = (n * C + c) * S, g = dy + offset, source = x + offset, target = dx + offset
-            let out = y.map { $0 + offset }, residual = dr.map { $0 + offset }
+            let residual = dr.map { $0 + offset }
             var i = 0
             while i + 16 <= S {
-                var dz = load(g, i)
-                if let out { dz.replace(with: zero, where: load(out, i) .<= zero) }
+                let dz: Vector = maskedGradient(g, source, offset, i, mask)
                 store(pv * dz + qv * load(source, i) + sv, target, i)
                 if let residual { store(dz, residual, i) }
                 i += 16
             }
             while i < S {
-                let dz = (out.map { $0[i] > 0 } ?? true) ? g[i] : 0
+                let dz: Float = maskedGradient(g, source, offset, i, mask)
                 target[i] = p * dz + q * source[i] + s
                 residual?[i] = dz
                 i += 1

@@ -1,71 +1,77 @@
-// Legend: N batch, C input channels, OC output channels, H x W image (input = output size), KK kernel taps.
+// Legend: N batch, C input channels, OC output channels, A output pixels per image, T taps, KK weight taps.
 
-/// conv2d's direct path for same-geometry stride-1 convolutions (see `ConvolutionKernels`): no im2col.
+/// conv2d's direct path (see `DirectConvolution`): y = act(sum over taps of W_t * shifted x + b + residual),
+/// act = ReLU or identity (the epilogue that inference with batch norm folded into the weights uses).
 ///
-/// Forward: y[n] = W * x[n] (+ b), one kernel call per image, images split across threads.
-/// Backward: dx[n] = conv(dy[n], flip(W^T)) (the adjoint conv, same kernel); dW += sum_n dy[n] (x) x[n] with
-/// one partial [OC, C, KH, KW] per thread, summed at the end; db += sum dy. Caches nothing beyond conv2d's
-/// inputs: packed weights and masks are rebuilt from them (O(OC*C*KK), negligible next to the batch).
-func conv2dForwardDirect(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: WindowGeometry, _ output: inout Tensor) {
-    let (batch, OC, HW) = (input.shape[0], weight.shape[0], g.height * g.width)
-    let inputStride = g.channels * HW
-    let masks = ConvolutionKernels.sameMasks(g)
-    let packed = ConvolutionKernels.packWeights(weight, adjoint: false)
+/// Backward: dx phase f = sum over the taps writing f of W_t^T * shifted dy (the same kernel, transposed
+/// weights); dW_t += sum_n dy (x) shifted x with one partial [OC, C, KH, KW] per thread, summed at the end.
+/// Threads take contiguous runs of images. Caches nothing beyond conv2d's inputs: packed weights, masks and
+/// offsets are rebuilt from them (O(OC*C*KK), negligible next to the batch).
+func conv2dForwardDirect(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ plan: ConvolutionTapPlan, _ output: inout Tensor,
+                         residual: Tensor? = nil, relu: Bool = false) {
+    let (batch, C, OC) = (input.shape[0], plan.geometry.channels, weight.shape[0])
+    let convolution = DirectConvolution(plan, outputChannels: OC, batch: batch)
+    let (area, inputArea) = (convolution.area, convolution.inputArea)
+    let packed = ConvolutionKernels.pack(weight, transpose: false, weightTaps: plan.forwardTaps.map(\.weightTap))
     let x = UnsafePointer(input.storage.pointer), w = UnsafePointer(packed.storage.pointer)
-    let b = bias.map { UnsafePointer($0.storage.pointer) }
-    output.withUnsafeMutableBufferPointer { y in
-        let y = y.baseAddress!
-        masks.withUnsafeBufferPointer { masks in
-            Parallel.forEachChunk(count: batch) { _, images in
-                Profiler.measure("direct.forward") {
-                    for n in images {
-                        ConvolutionKernels.forward(x + n * inputStride, channels: g.channels, g, packed: w, outputChannels: OC,
-                                                   masks: masks.baseAddress!, bias: b, residual: nil, relu: false,
-                                                   y + n * OC * HW)
-                    }
+    let b = bias.map { UnsafePointer($0.storage.pointer) }, r = residual.map { UnsafePointer($0.storage.pointer) }
+    let y = output.withUnsafeMutableBufferPointer { $0.baseAddress! }
+    Parallel.forEachChunk(count: batch) { _, images in
+        let buffers = DirectConvolutionBuffers(convolution, backward: false, residual: r != nil)
+        Profiler.measure("direct.forward") {
+            convolution.forEachGroup(images) { start, layout in
+                let source = convolution.inputSide(x + start * C * inputArea, images: layout.images, buffer: buffers.input)
+                let target = buffers.output ?? y + start * OC * area
+                let added = r.map { convolution.outputSide($0 + start * OC * area, images: layout.images, buffer: buffers.residual) }
+                layout.forwardMasks.withUnsafeBufferPointer { masks in layout.forwardOffsets.withUnsafeBufferPointer { offsets in
+                    ConvolutionKernels.forward(source, inputStride: convolution.inputStride, channels: C,
+                                               pixels: layout.images * area, offsets: offsets.baseAddress!,
+                                               taps: plan.forwardTaps.count, masks: masks.baseAddress!, packed: w,
+                                               outputChannels: OC, bias: b, residual: added, relu: relu, target,
+                                               outputStride: convolution.outputStride)
+                } }
+                if let stacked = buffers.output {
+                    ConvolutionKernels.scatterPhases(stacked, channelStride: convolution.outputStride, images: layout.images,
+                                                     channels: OC, height: plan.rows, width: plan.columns, stride: 1,
+                                                     into: y + start * OC * area)
                 }
             }
         }
     }
-    _ = packed
+    withExtendedLifetime(packed) {}
 }
 
 /// Input and weight gradients of the direct path (bias handled by the caller).
-func conv2dBackwardDirect(_ outputGradient: Tensor, input: Variable, weight: Variable, geometry g: WindowGeometry) {
-    let (batch, OC, C, HW) = (input.shape[0], weight.shape[0], g.channels, g.height * g.width)
-    let (wantInput, wantWeight) = (input.requiresGradient, weight.requiresGradient)
-    let masks = ConvolutionKernels.sameMasks(g)
-    let adjoint = wantInput ? ConvolutionKernels.packWeights(weight.value, adjoint: true) : nil
+func conv2dBackwardDirect(_ outputGradient: Tensor, input: Variable, weight: Variable, plan: ConvolutionTapPlan) {
+    let (batch, OC) = (input.shape[0], weight.shape[0])
+    let convolution = DirectConvolution(plan, outputChannels: OC, batch: batch)
+    let adjoint = input.requiresGradient
+        ? plan.adjointTaps.map { ConvolutionKernels.pack(weight.value, transpose: true, weightTaps: $0.map(\.weightTap)) } : []
     let chunks = Parallel.threadCount
-    var inputGradient = wantInput ? Tensor(zeros: input.shape, zeroed: false) : nil
-    var partials = wantWeight ? Tensor(zeros: [chunks] + weight.shape) : nil
-    let x = UnsafePointer(input.value.storage.pointer), dy = UnsafePointer(outputGradient.storage.pointer)
+    var inputGradient = input.requiresGradient ? Tensor(zeros: input.shape, zeroed: false) : nil
+    var partials = weight.requiresGradient ? Tensor(zeros: [chunks] + weight.shape) : nil
     let dx = inputGradient?.withUnsafeMutableBufferPointer { $0.baseAddress! }
     let dwAll = partials?.withUnsafeMutableBufferPointer { $0.baseAddress! }
-    let wT = adjoint.map { UnsafePointer($0.storage.pointer) }
-    let weightCount = weight.value.count
-    masks.withUnsafeBufferPointer { masks in
-        let masks = masks.baseAddress!
-        Parallel.forEachChunk(count: batch) { chunk, images in
-            if let dx, let wT {
-                Profiler.measure("direct.inputGradient") {
-                    for n in images {
-                        ConvolutionKernels.forward(dy + n * OC * HW, channels: OC, g, packed: wT, outputChannels: C,
-                                                   masks: masks, bias: nil, residual: nil, relu: false, dx + n * C * HW)
-                    }
-                }
-            }
-            if let dwAll {
-                Profiler.measure("direct.weightGradient") {
-                    ConvolutionKernels.weightGradient(x + images.lowerBound * C * HW, imageStride: C * HW,
-                                                      dy + images.lowerBound * OC * HW, gradientStride: OC * HW,
-                                                      images: images.count, g, outputChannels: OC, masks: masks,
-                                                      dwAll + chunk * weightCount)
-                }
+    let context = DirectBackward(convolution: convolution, x: UnsafePointer(input.value.storage.pointer),
+                                 dy: UnsafePointer(outputGradient.storage.pointer),
+                                 adjoint: adjoint.map { UnsafePointer($0.storage.pointer) },
+                                 weightTaps: plan.forwardTaps.map(\.weightTap))
+    Parallel.forEachChunk(count: batch) { chunk, images in
+        let buffers = DirectConvolutionBuffers(convolution, backward: true)
+        let dw = dwAll.map { $0 + chunk * weight.value.count }
+        convolution.forEachGroup(images) { start, layout in
+            let gradient = context.gradientSide(start, layout, buffers)
+            if let dx { Profiler.measure("direct.inputGradient") { context.inputGradient(start, layout, gradient, buffers, dx) } }
+            if let dw, convolution.stacksInput {
+                Profiler.measure("direct.weightGradient") { context.weightGradient(start, layout, gradient, buffers, dw) }
             }
         }
+        // In place (stride 1, large images): one call for the whole run, so the kernel can group images.
+        if let dw, !convolution.stacksInput {
+            Profiler.measure("direct.weightGradient") { context.weightGradientInPlace(images, dw) }
+        }
     }
-    _ = adjoint
+    withExtendedLifetime(adjoint) {}
     if let inputGradient { input.accumulateGradient(inputGradient) }
     if let partials { weight.accumulateGradient(sumOfPartials(partials, chunks: chunks, shape: weight.shape)) }
 }

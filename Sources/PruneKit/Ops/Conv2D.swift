@@ -18,8 +18,8 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable?, stride:
     let geometry = try conv2dGeometry(input.shape, weight.shape, bias?.shape, stride: stride, padding: padding)
     let (batch, outputChannels) = (input.shape[0], weight.shape[0])
     var output = Tensor(zeros: [batch, outputChannels, geometry.outputHeight, geometry.outputWidth], zeroed: false)
-    if ConvolutionKernels.handlesDirectly(geometry) {
-        conv2dForwardDirect(input.value, weight.value, bias?.value, geometry, &output)
+    if ConvolutionKernels.isEnabled, let plan = ConvolutionTapPlan(geometry) {
+        conv2dForwardDirect(input.value, weight.value, bias?.value, plan, &output)
     } else {
         conv2dForward(input.value, weight.value, bias?.value, geometry, &output)
     }
@@ -81,8 +81,8 @@ func conv2dForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Wind
 
 /// dX[n] += col2im(W^T dY[n]); dW += sum_n dY[n] * im2col(x[n])^T; db += sum_{n,i,j} dY.
 func conv2dBackward(_ outputGradient: Tensor, input: Variable, weight: Variable, bias: Variable?, geometry g: WindowGeometry) {
-    if ConvolutionKernels.handlesDirectly(g) {
-        conv2dBackwardDirect(outputGradient, input: input, weight: weight, geometry: g)
+    if ConvolutionKernels.isEnabled, let plan = ConvolutionTapPlan(g) {
+        conv2dBackwardDirect(outputGradient, input: input, weight: weight, plan: plan)
     } else {
         conv2dBackwardIm2col(outputGradient, input: input, weight: weight, geometry: g)
     }

@@ -1,6 +1,6 @@
 // Legend: N rows (batch), I input features, O output features.
 
-/// Fully connected layer, as PyTorch's `linear`: y = x W^T + b.
+/// Fully connected layer, as PyTorch's `linear`: y = x W^T + b. The GEMMs are split by rows across threads.
 ///
 /// Shapes: input [N, I], weight [O, I] (PyTorch layout), bias [O] or nil; output [N, O].
 /// Backward: dx = dy W, dW += dy^T x, db += sum_n dy.
@@ -17,20 +17,20 @@ public func linear(_ input: Variable, weight: Variable, bias: Variable?) throws 
     output.withUnsafeMutableBufferPointer { y in
         let y = y.baseAddress!
         if let bias { for n in 0..<N { (y + n * O).update(from: bias.value.storage.pointer, count: O) } }
-        BLAS.sgemm(transposeA: false, transposeB: true, m: N, n: O, k: I, alpha: 1, a: input.value.storage.pointer, lda: I,
+        BLAS.parallelSgemm(transposeA: false, transposeB: true, m: N, n: O, k: I, alpha: 1, a: input.value.storage.pointer, lda: I,
                    b: weight.value.storage.pointer, ldb: I, beta: bias == nil ? 0 : 1, c: y, ldc: O)
     }
     let parents = [input, weight] + (bias.map { [$0] } ?? [])
     return Variable(output, operation: "linear", parents: parents) { dy in
         if input.requiresGradient {
             var dx = Tensor(zeros: [N, I], zeroed: false)
-            dx.withUnsafeMutableBufferPointer { BLAS.sgemm(transposeA: false, transposeB: false, m: N, n: I, k: O, alpha: 1,
+            dx.withUnsafeMutableBufferPointer { BLAS.parallelSgemm(transposeA: false, transposeB: false, m: N, n: I, k: O, alpha: 1,
                 a: dy.storage.pointer, lda: O, b: weight.value.storage.pointer, ldb: I, beta: 0, c: $0.baseAddress!, ldc: I) }
             input.accumulateGradient(dx)
         }
         if weight.requiresGradient {
             var dw = Tensor(zeros: [O, I], zeroed: false)
-            dw.withUnsafeMutableBufferPointer { BLAS.sgemm(transposeA: true, transposeB: false, m: O, n: I, k: N, alpha: 1,
+            dw.withUnsafeMutableBufferPointer { BLAS.parallelSgemm(transposeA: true, transposeB: false, m: O, n: I, k: N, alpha: 1,
                 a: dy.storage.pointer, lda: O, b: input.value.storage.pointer, ldb: I, beta: 0, c: $0.baseAddress!, ldc: I) }
             weight.accumulateGradient(dw)
         }
@@ -53,18 +53,18 @@ public func matmul(_ lhs: Variable, _ rhs: Variable) throws -> Variable {
     }
     let (M, K, N) = (lhs.shape[0], lhs.shape[1], rhs.shape[1])
     var output = Tensor(zeros: [M, N], zeroed: false)
-    output.withUnsafeMutableBufferPointer { BLAS.sgemm(transposeA: false, transposeB: false, m: M, n: N, k: K, alpha: 1,
+    output.withUnsafeMutableBufferPointer { BLAS.parallelSgemm(transposeA: false, transposeB: false, m: M, n: N, k: K, alpha: 1,
         a: lhs.value.storage.pointer, lda: K, b: rhs.value.storage.pointer, ldb: N, beta: 0, c: $0.baseAddress!, ldc: N) }
     return Variable(output, operation: "matmul", parents: [lhs, rhs]) { dc in
         if lhs.requiresGradient {
             var da = Tensor(zeros: [M, K], zeroed: false)
-            da.withUnsafeMutableBufferPointer { BLAS.sgemm(transposeA: false, transposeB: true, m: M, n: K, k: N, alpha: 1,
+            da.withUnsafeMutableBufferPointer { BLAS.parallelSgemm(transposeA: false, transposeB: true, m: M, n: K, k: N, alpha: 1,
                 a: dc.storage.pointer, lda: N, b: rhs.value.storage.pointer, ldb: N, beta: 0, c: $0.baseAddress!, ldc: K) }
             lhs.accumulateGradient(da)
         }
         if rhs.requiresGradient {
             var db = Tensor(zeros: [K, N], zeroed: false)
-            db.withUnsafeMutableBufferPointer { BLAS.sgemm(transposeA: true, transposeB: false, m: K, n: N, k: M, alpha: 1,
+            db.withUnsafeMutableBufferPointer { BLAS.parallelSgemm(transposeA: true, transposeB: false, m: K, n: N, k: M, alpha: 1,
                 a: lhs.value.storage.pointer, lda: K, b: dc.storage.pointer, ldb: N, beta: 0, c: $0.baseAddress!, ldc: N) }
             rhs.accumulateGradient(db)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import PruneKitBLAS
 
 /// The only Swift file that sees the C boundary: OpenBLAS sgemm and LAPACK ssyevd, plus the naive
@@ -5,6 +6,20 @@ import PruneKitBLAS
 public enum BLAS {
     /// Name of the kernel set OpenBLAS chose (e.g. "Cooperlake", or "Haswell" when the environment forces it).
     public static var coreName: String { String(cString: openblas_get_corename()) }
+
+    /// OpenBLAS kernel sets that use AVX-512 (names as `openblas_get_corename` prints them).
+    static let avx512CoreNames: Set<String> = ["SkylakeX", "Cooperlake", "SapphireRapids"]
+
+    /// A warning when the environment forces OpenBLAS onto kernels slower than this CPU supports: these machines
+    /// preset OPENBLAS_CORETYPE=Haswell (AVX2), which halves sgemm speed on their AVX-512 CPUs (SWIFT-BLAS.md §0).
+    /// nil when the variable is unset, names an AVX-512 kernel set, or the CPU has no AVX-512 (then Haswell is
+    /// the right choice). The variable is read before `main`, so only the launching shell can change it.
+    public static var slowerKernelsWarning: String? {
+        guard let preset = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], !preset.isEmpty else { return nil }
+        guard ConvolutionKernels.cpuSupportsDirect, !avx512CoreNames.contains(coreName) else { return nil }
+        return "warning: OPENBLAS_CORETYPE=\(preset) forces OpenBLAS's \(coreName) kernels on a CPU with AVX-512 "
+            + "(about half the sgemm speed); run with `env -u OPENBLAS_CORETYPE` for its own kernels"
+    }
 
     /// Number of OpenBLAS threads for each sgemm call (global to the process).
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
@@ -21,6 +36,23 @@ public enum BLAS {
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// `sgemm` split across `Parallel` workers by rows of C (each worker runs single-threaded OpenBLAS on
+    /// its rows), for products called outside `Parallel.forEachChunk` such as linear layers. Not OpenBLAS's own
+    /// threads: after a call its pthread workers spin-wait (~2^28 cycles) and take a core from the Dispatch
+    /// workers that run the next elementwise op (an MLP step went from 1 ms to 35 ms on a busy machine).
+    public static func parallelSgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                                     alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                                     b: UnsafePointer<Float>, ldb: Int,
+                                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        // Rows of op(A) start at a + row*lda (or a + row when transposed); about 2 MFLOP per worker at least.
+        let minimumRows = max(1, (1 << 20) / max(n * k, 1))
+        Parallel.forEachChunk(count: m, minimumPerChunk: minimumRows) { _, rows in
+            sgemm(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: n, k: k, alpha: alpha,
+                  a: a + (transposeA ? rows.lowerBound : rows.lowerBound * lda), lda: lda, b: b, ldb: ldb, beta: beta,
+                  c: c + rows.lowerBound * ldc, ldc: ldc)
+        }
     }
 
     /// The same contract as `sgemm`, as three plain loops in Double accumulation: the oracle for tests.

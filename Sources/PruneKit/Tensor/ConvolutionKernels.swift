@@ -1,20 +1,19 @@
 import Foundation
 import PruneKitKernels
 
-// Legend: C input channels, OC output channels, H x W image, KH x KW kernel, KK = KH*KW, HW = H*W.
+// Legend: C input channels, OC output channels, T taps, KK = KH*KW weight taps, G stacked images.
 
-/// The only Swift file that sees `PruneKitKernels`: direct AVX-512 kernels for "same" stride-1 convolutions
-/// (output H x W equals the input's: KH = 2*PH + 1, KW = 2*PW + 1), and the switch that decides whether
-/// `conv2d` uses them.
+/// The only Swift file that sees `PruneKitKernels`: direct AVX-512 convolution kernels over tap lists (see
+/// PruneKitKernels.h), and the switch that decides whether `conv2d` uses them.
 ///
-/// The kernels read shifted input rows straight from the NCHW image through lane masks instead of building
-/// an im2col matrix, so thin layers (16 channels, where sgemm is packing-bound) run at 150-210 GFLOP/s per
-/// core instead of ~100 (see `prune-cli bench ops`). The input gradient is the same kernel on dY with the
-/// weights transposed and flipped. Without AVX-512, or with `PRUNEKIT_CONV=reference`, `conv2d` uses its
-/// im2col + sgemm path, which also serves as the reference the tests compare against.
+/// The kernels read shifted input rows straight from (phase-split, stacked) planes through lane masks instead
+/// of building an im2col matrix, so thin layers (16 channels, where sgemm is packing-bound) run at 170-210
+/// GFLOP/s per core instead of ~100. The input gradient is the same kernel on dY with transposed weights
+/// and negated taps. Without AVX-512, or with `PRUNEKIT_CONV=reference`, `conv2d` uses its im2col + sgemm
+/// path, which also serves as the reference the tests compare against.
 ///
 /// ```swift
-/// ConvolutionKernels.algorithm = .reference   // force im2col + sgemm (tests do this for both paths)
+/// ConvolutionKernels.algorithm = .reference   // force im2col + sgemm (tests run both)
 /// ```
 public enum ConvolutionKernels {
     /// Which convolution implementation `conv2d` uses.
@@ -32,52 +31,70 @@ public enum ConvolutionKernels {
     nonisolated(unsafe) public static var algorithm: Algorithm =
         Algorithm(rawValue: ProcessInfo.processInfo.environment["PRUNEKIT_CONV"] ?? "") ?? .automatic
 
-    /// Whether the direct kernels handle a convolution of this geometry: stride 1, odd kernel with
-    /// padding (K - 1) / 2 on both axes, and AVX-512 present and not switched off.
-    static func handlesDirectly(_ g: WindowGeometry) -> Bool {
-        algorithm == .automatic && cpuSupportsDirect && g.stride == 1
-            && g.kernelHeight == 2 * g.padding + 1 && g.kernelWidth == 2 * g.padding + 1
-    }
+    /// Whether the direct kernels are switched on and can run here.
+    static var isEnabled: Bool { algorithm == .automatic && cpuSupportsDirect }
 
-    /// Lane masks of a same-geometry convolution, [ceil(HW / 16)][KK] (see PruneKitKernels.h).
-    static func sameMasks(_ g: WindowGeometry) -> [UInt16] {
-        let count = pk_same_mask_count(Int32(g.height), Int32(g.width), Int32(g.kernelHeight), Int32(g.kernelWidth))
-        var masks = [UInt16](repeating: 0, count: count)
-        masks.withUnsafeMutableBufferPointer {
-            pk_same_masks(Int32(g.height), Int32(g.width), Int32(g.kernelHeight), Int32(g.kernelWidth), $0.baseAddress!)
+    /// A plane stride (floats) >= `count` that keeps consecutive planes out of each other's L1 sets.
+    static func paddedStride(_ count: Int) -> Int { pk_padded_stride(count) }
+
+    /// Lane masks [ceil(G*R*Q / 16)][T] for taps shifted by (rowShifts[t], columnShifts[t]) on G stacked R x Q images.
+    static func masks(images: Int, rows: Int, columns: Int, rowShifts: [Int32], columnShifts: [Int32]) -> [UInt16] {
+        let taps = rowShifts.count
+        var masks = [UInt16](repeating: 0, count: pk_tap_mask_count(images * rows * columns, Int32(taps)))
+        masks.withUnsafeMutableBufferPointer { target in
+            pk_tap_masks(Int32(images), Int32(rows), Int32(columns), Int32(taps), rowShifts, columnShifts, target.baseAddress!)
         }
         return masks
     }
 
-    /// Weights packed for `forward`. With `adjoint`, `weight` [OC, C, KH, KW] is packed as the transposed,
-    /// flipped kernel [C, OC, KH, KW] that maps dY to dX.
-    static func packWeights(_ weight: Tensor, adjoint: Bool) -> Tensor {
-        let (oc, c, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
-        let (outputs, inputs) = adjoint ? (c, oc) : (oc, c)
-        var packed = Tensor(zeros: [pk_packed_weight_count(Int32(outputs), Int32(inputs), Int32(kh * kw))], zeroed: false)
+    /// Weights [A, B, KK] packed for `forward` with taps `weightTaps`: outputs A, inputs B, or with `transpose`
+    /// outputs B, inputs A (the adjoint conv).
+    static func pack(_ weight: Tensor, transpose: Bool, weightTaps: [Int32]) -> Tensor {
+        let (a, b, kk) = (weight.shape[0], weight.shape[1], weight.shape[2] * weight.shape[3])
+        let outputs = transpose ? b : a, inputs = transpose ? a : b
+        var packed = Tensor(zeros: [max(pk_packed_weight_count(Int32(outputs), Int32(inputs), Int32(weightTaps.count)), 1)],
+                            zeroed: false)
         packed.withUnsafeMutableBufferPointer { target in
-            pk_pack_weights(weight.storage.pointer, Int32(outputs), Int32(inputs), Int32(kh), Int32(kw), adjoint ? 1 : 0,
-                            target.baseAddress!)
+            pk_pack_weights(weight.storage.pointer, Int32(a), Int32(b), Int32(kk), transpose ? 1 : 0,
+                            Int32(weightTaps.count), weightTaps, target.baseAddress!)
         }
         return packed
     }
 
-    /// One image: y [OC, HW] = act(conv(x [C, HW]) + bias [OC] + residual [OC, HW]).
+    /// y = act(sum over taps of w * shifted x + bias + residual) over `pixels` outputs (PruneKitKernels.h).
     @inline(__always)
-    static func forward(_ x: UnsafePointer<Float>, channels: Int, _ g: WindowGeometry, packed: UnsafePointer<Float>,
-                        outputChannels: Int, masks: UnsafePointer<UInt16>, bias: UnsafePointer<Float>?,
-                        residual: UnsafePointer<Float>?, relu: Bool, _ y: UnsafeMutablePointer<Float>) {
-        pk_conv_same_forward(x, Int32(channels), Int32(g.height), Int32(g.width), Int32(g.kernelHeight),
-                             Int32(g.kernelWidth), packed, Int32(outputChannels), masks, bias, residual, relu ? 1 : 0, y)
+    static func forward(_ x: UnsafePointer<Float>, inputStride: Int, channels: Int, pixels: Int,
+                        offsets: UnsafePointer<Int>, taps: Int, masks: UnsafePointer<UInt16>, packed: UnsafePointer<Float>,
+                        outputChannels: Int, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?, relu: Bool,
+                        _ y: UnsafeMutablePointer<Float>, outputStride: Int) {
+        pk_conv_forward(x, inputStride, Int32(channels), pixels, Int32(taps), offsets, masks, packed, Int32(outputChannels),
+                        bias, residual, relu ? 1 : 0, y, outputStride)
     }
 
-    /// dw [OC, C, KH, KW] += sum over `images` images of dy [OC, HW] (x) x [C, HW] at every tap.
+    /// dw [OC, C, KK] += sum over `images` of dy (x) shifted x at every tap (PruneKitKernels.h).
     @inline(__always)
-    static func weightGradient(_ x: UnsafePointer<Float>, imageStride: Int, _ dy: UnsafePointer<Float>,
-                               gradientStride: Int, images: Int, _ g: WindowGeometry, outputChannels: Int,
-                               masks: UnsafePointer<UInt16>, _ dw: UnsafeMutablePointer<Float>) {
-        pk_conv_same_weight_gradient(x, imageStride, dy, gradientStride, Int32(images), Int32(g.channels),
-                                     Int32(g.height), Int32(g.width), Int32(g.kernelHeight), Int32(g.kernelWidth),
-                                     Int32(outputChannels), masks, dw)
+    static func weightGradient(_ x: UnsafePointer<Float>, imageStride: Int, planeStride: Int, _ dy: UnsafePointer<Float>,
+                               gradientImageStride: Int, gradientPlaneStride: Int, images: Int, channels: Int, pixels: Int,
+                               offsets: UnsafePointer<Int>, taps: Int, masks: UnsafePointer<UInt16>,
+                               weightTaps: UnsafePointer<Int32>, kernelArea: Int, outputChannels: Int,
+                               _ dw: UnsafeMutablePointer<Float>) {
+        pk_conv_weight_gradient(x, imageStride, planeStride, dy, gradientImageStride, gradientPlaneStride, Int32(images),
+                                Int32(channels), pixels, Int32(taps), offsets, masks, weightTaps, Int32(kernelArea),
+                                Int32(outputChannels), dw)
+    }
+
+    /// `images` NCHW images [C, H, W] into the stacked phase layout (channel stride `channelStride`).
+    @inline(__always)
+    static func gatherPhases(_ x: UnsafePointer<Float>, images: Int, channels: Int, height: Int, width: Int, stride: Int,
+                             phases: UInt32, into target: UnsafeMutablePointer<Float>, channelStride: Int) {
+        pk_gather_phases(x, Int32(images), Int32(channels), Int32(height), Int32(width), Int32(stride), phases, target,
+                         channelStride)
+    }
+
+    /// The stacked phase layout back into `images` NCHW images.
+    @inline(__always)
+    static func scatterPhases(_ source: UnsafePointer<Float>, channelStride: Int, images: Int, channels: Int, height: Int,
+                              width: Int, stride: Int, into x: UnsafeMutablePointer<Float>) {
+        pk_scatter_phases(source, channelStride, Int32(images), Int32(channels), Int32(height), Int32(width), Int32(stride), x)
     }
 }

@@ -41,20 +41,55 @@ public final class SGD {
         var velocity = velocities.removeValue(forKey: parameter.name)
         let first = velocity == nil || velocity!.shape != gradient.shape
         if m > 0 && first { velocity = Tensor(zeros: gradient.shape, zeroed: false) }
-        let g = gradient.storage.pointer
+        let g = UnsafePointer(gradient.storage.pointer)
         parameter.value.withUnsafeMutableBufferPointer { w in
+            let w = w.baseAddress!
             if var v = velocity {
                 v.withUnsafeMutableBufferPointer { v in
-                    for i in 0..<count {
-                        let d = g[i] + wd * w[i]
-                        v[i] = first ? d : m * v[i] + d
-                        w[i] -= lr * (nesterov ? d + m * v[i] : v[i])
-                    }
+                    sgdMomentumStep(w, v.baseAddress!, g, count, lr, m, wd, first: first, nesterov: nesterov)
                 }
                 velocities[parameter.name] = v
             } else {
-                for i in 0..<count { w[i] -= lr * (g[i] + wd * w[i]) }
+                sgdPlainStep(w, g, count, lr, wd)
             }
         }
+    }
+}
+
+/// w -= lr (g + wd w), SIMD16 (a scalar loop here was 20% of an MLP training step).
+private func sgdPlainStep(_ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ count: Int, _ lr: Float, _ wd: Float) {
+    typealias V = SIMD16<Float>
+    var i = 0
+    while i + 16 <= count {
+        let wv = UnsafeRawPointer(w + i).loadUnaligned(as: V.self), gv = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
+        UnsafeMutableRawPointer(w + i).storeBytes(of: wv - lr * (gv + wd * wv), as: V.self)
+        i += 16
+    }
+    while i < count { w[i] -= lr * (g[i] + wd * w[i]); i += 1 }
+}
+
+/// d = g + wd w; v = first ? d : m v + d; w -= lr (nesterov ? d + m v : v). SIMD16, flags hoisted out of the
+/// loop (the branchy scalar version mispredicted and did not vectorise).
+private func sgdMomentumStep(_ w: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                             _ count: Int, _ lr: Float, _ m: Float, _ wd: Float, first: Bool, nesterov: Bool) {
+    typealias V = SIMD16<Float>
+    let keep: Float = first ? 0 : m, ahead: Float = nesterov ? m : 0, direct: Float = nesterov ? 1 : 0
+    // v' = keep v + d; step = ahead v' + (nesterov ? d : v')  ==  ahead v' + direct d + (1 - direct) v'
+    var i = 0
+    while i + 16 <= count {
+        let wv = UnsafeRawPointer(w + i).loadUnaligned(as: V.self), gv = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
+        let d = gv + wd * wv
+        // First step: v is uninitialised (maybe NaN, and 0 * NaN = NaN), so it is not read at all.
+        let velocity = first ? d : keep * UnsafeRawPointer(v + i).loadUnaligned(as: V.self) + d
+        UnsafeMutableRawPointer(v + i).storeBytes(of: velocity, as: V.self)
+        let step = (ahead + 1 - direct) * velocity + direct * d
+        UnsafeMutableRawPointer(w + i).storeBytes(of: wv - lr * step, as: V.self)
+        i += 16
+    }
+    while i < count {
+        let d = g[i] + wd * w[i]
+        v[i] = first ? d : keep * v[i] + d
+        w[i] -= lr * ((ahead + 1 - direct) * v[i] + direct * d)
+        i += 1
     }
 }

@@ -1,13 +1,16 @@
-// PruneKitKernels: direct convolution kernels for "same" stride-1 convolutions on NCHW images, in C with
-// AVX-512 intrinsics (SwiftPM compiles Swift for baseline x86-64, so Swift code cannot use zmm registers).
-// Every entry point runs only when pk_cpu_has_avx512() is true; PruneKit keeps its im2col + sgemm path as
-// the portable fallback and as the reference the tests compare these kernels with.
+// PruneKitKernels: direct convolution kernels for NCHW images in C with AVX-512 intrinsics (SwiftPM compiles
+// Swift for baseline x86-64, so Swift code cannot use zmm registers). Every pk_conv_* entry point runs only
+// when pk_cpu_has_avx512() is true; PruneKit keeps its im2col + sgemm path as the portable fallback and as
+// the reference the tests compare these kernels with.
 //
-// Legend: C input channels, OC output channels, H x W image (input and output: "same" geometry, stride 1,
-// KH = 2*PH + 1, KW = 2*PW + 1), KK = KH*KW, HW = H*W, V = ceil(HW / 16) pixel vectors per plane.
-// A pixel vector covers 16 consecutive flattened pixels p = oh*W + ow; the input read by kernel tap
-// (kh, kw) for output pixel p is x[p + (kh - PH)*W + (kw - PW)], valid only where the row and column stay
-// inside the image: masks[v*KK + kh*KW + kw] holds that validity for the 16 lanes of vector v.
+// Model: a convolution is a list of taps over input planes. Input channel c is a run of floats at x + c*xs
+// holding one or more planes (stride-S convolutions split each image into S*S phase planes); output pixel
+// p (0 <= p < pixels, flattened over a plane of G stacked images) of tap t reads x[c*xs + p + offsets[t]],
+// where lane l of vector v (p = 16v + l) is valid only if bit l of masks[v*taps + t] is set (the tap stays
+// inside p's own image). y[o, p] = sum_{c,t} w[o, c, t] x[c*xs + p + offsets[t]]: a GEMM whose operand rows
+// are shifted input rows, never materialised (no im2col).
+//
+// Legend: C input channels, OC output channels, T taps, G images stacked per plane, R x Q plane rows x cols.
 #ifndef PRUNEKIT_KERNELS_H
 #define PRUNEKIT_KERNELS_H
 #include <stddef.h>
@@ -16,27 +19,39 @@
 /// 1 when the CPU and OS support AVX-512F (zmm state enabled), else 0.
 int pk_cpu_has_avx512(void);
 
-/// Number of uint16 lane masks for a same-geometry conv: V * KK.
-size_t pk_same_mask_count(int H, int W, int KH, int KW);
-/// Fills masks [V][KK]: bit l of masks[v*KK + kh*KW + kw] is set when pixel p = 16v + l < HW and tap (kh, kw)
-/// reads inside the image (PH = (KH-1)/2, PW = (KW-1)/2).
-void pk_same_masks(int H, int W, int KH, int KW, uint16_t *masks);
+/// A plane stride (floats) of at least `count` that is a multiple of 16 but not of 256 (1 KiB): consecutive
+/// planes then start in different L1 sets.
+long pk_padded_stride(long count);
 
-/// Floats in packed weights for OC outputs and C*KK taps: roundup(OC, 8) * C * KK.
-size_t pk_packed_weight_count(int OC, int C, int KK);
-/// Packs weights for pk_conv_same_forward: per block of 8 output channels, [KK][C][8] (zero-padded rows).
-/// transposeFlip = 0: w is [OC, C, KH, KW] (forward). transposeFlip = 1: w is [C, OC, KH, KW] and the
-/// packed kernel is w[c, o, KH-1-kh, KW-1-kw], the adjoint conv that maps dY to dX.
-void pk_pack_weights(const float *w, int OC, int C, int KH, int KW, int transposeFlip, float *packed);
+/// Number of uint16 lane masks for `pixels` outputs and T taps: ceil(pixels / 16) * T.
+size_t pk_tap_mask_count(long pixels, int taps);
+/// Fills masks [V][T] for G stacked images of R x Q: bit l of masks[v*T + t] is set when p = 16v + l < G*R*Q
+/// and (r + dh[t], q + dw[t]) lies inside p's image, where r = (p / Q) % R and q = p % Q.
+void pk_tap_masks(int G, int R, int Q, int taps, const int *dh, const int *dw, uint16_t *masks);
 
-/// One image: y[o, p] = act(sum_{c,kh,kw} w[o,c,kh,kw] x[c, p + (kh-PH)*W + (kw-PW)] + bias[o] + residual[o, p]).
-/// x [C, HW]; y [OC, HW] overwritten; bias [OC] or NULL; residual [OC, HW] or NULL; relu 0/1.
-void pk_conv_same_forward(const float *x, int C, int H, int W, int KH, int KW, const float *packed, int OC,
-                          const uint16_t *masks, const float *bias, const float *residual, int relu, float *y);
+/// Floats in packed weights for OC outputs, C inputs and T taps: roundup(OC, 8) * T * C.
+size_t pk_packed_weight_count(int OC, int C, int taps);
+/// Packs w [A, B, KK] (PyTorch OIHW with KK = KH*KW) for pk_conv_forward: per block of 8 output channels,
+/// [T][C][8] (zero-padded), tap t taking w's tap weightTaps[t]. transpose = 0: outputs are A, inputs B
+/// (forward). transpose = 1: outputs are B, inputs A: the adjoint conv that maps dY to dX.
+void pk_pack_weights(const float *w, int A, int B, int KK, int transpose, int taps, const int *weightTaps, float *packed);
 
-/// A group of images: dw[o, c, kh, kw] += sum_n sum_p dy[n, o, p] * x[n, c, p + (kh-PH)*W + (kw-PW)].
-/// x image n at x + n*xImageStride ([C, HW]); dy image n at dy + n*dyImageStride ([OC, HW]); dw [OC, C, KH, KW].
-void pk_conv_same_weight_gradient(const float *x, long xImageStride, const float *dy, long dyImageStride, int images,
-                                  int C, int H, int W, int KH, int KW, int OC, const uint16_t *masks, float *dw);
+/// y[o*ys + p] = act(sum_{c,t} w[o, c, t] x[c*xs + p + offsets[t]] + bias[o] + residual[o*ys + p]) for
+/// 0 <= p < pixels; bias [OC] or NULL, residual or NULL, relu 0/1; y overwritten.
+void pk_conv_forward(const float *x, long xs, int C, long pixels, int taps, const long *offsets, const uint16_t *masks,
+                     const float *packed, int OC, const float *bias, const float *residual, int relu, float *y, long ys);
+
+/// dw[o, c, weightTaps[t]] += sum_n sum_p dy[n, o, p] * x[n, c, p + offsets[t]] (masked), dw [OC, C, KKw]. Image n,
+/// channel c of x at x + n*xImage + c*xPlane (likewise dy); pixels per image plane as in pk_conv_forward.
+void pk_conv_weight_gradient(const float *x, long xImage, long xPlane, const float *dy, long dyImage, long dyPlane,
+                             int images, int C, long pixels, int taps, const long *offsets, const uint16_t *masks,
+                             const int *weightTaps, int KKw, int OC, float *dw);
+
+/// G images x [G, C, H, W] (NCHW, contiguous) into the stacked phase layout: channel c at out + c*cs, phase
+/// f = a*S + b at f*G*R*Q within it (R = H/S, Q = W/S), image i at i*R*Q; only phases whose bit is set in
+/// `phases` are written.
+void pk_gather_phases(const float *x, int G, int C, int H, int W, int S, unsigned phases, float *out, long cs);
+/// The inverse: every phase of the stacked layout `in` back into x [G, C, H, W].
+void pk_scatter_phases(const float *in, long cs, int G, int C, int H, int W, int S, float *x);
 
 #endif

@@ -6,22 +6,23 @@ import PruneKit
 struct BenchModelCommand: Command {
     static let name = "bench"
     static let abstract = "Benchmark a zoo model's training or inference throughput, or a checkpoint's latency vs dense."
-    static let usage = "bench train|infer --model NAME [--batch-size N] [--threads N] [--steps N] [--profile] [--json]\n       prune-cli bench CKPT [--batch-size 128,1] [--threads N] [--json]   (checkpoint vs its dense architecture)"
+    static let usage = "bench train|infer --model NAME [--batch-size N] [--threads N] [--steps N] [--width-scale F] [--profile] [--json]\n       prune-cli bench CKPT [--batch-size 128,1] [--threads N] [--json]   (checkpoint vs its dense architecture)"
     static let options = [
         OptionSpec("model", "Zoo model, e.g. resnet20, vgg16, wrn-16-4, lenet5, mlp."),
         OptionSpec("batch-size", "Images per step (default 128); for a checkpoint, a list like 128,1."),
         OptionSpec.threads,
         OptionSpec("steps", "Timed steps after 3 warm-up steps; the median is reported (default 10)."),
+        OptionSpec("width-scale", "Scale every width of the model by F (0.707: ~50% FLOPs), as uniform pruning would."),
         OptionSpec("profile", value: false, "Also print the share of time per op (measured in a separate pass)."),
         OptionSpec("json", value: false, "Print the result as JSON on stdout."),
     ]
-    let training: Bool, modelName: String, batchSize: Int, steps: Int, profile: Bool, json: Bool
+    let training: Bool, modelName: String, batchSize: Int, steps: Int, widthScale: Double, profile: Bool, json: Bool
     let checkpoint: BenchCheckpointCommand?
 
     init(_ arguments: Arguments) throws {
         if arguments.positionals.count == 1, !["train", "infer"].contains(arguments.positionals[0]) {
             checkpoint = try BenchCheckpointCommand(arguments)
-            (training, modelName, batchSize, steps, profile, json) = (false, "", 0, 0, false, arguments.flag("json"))
+            (training, modelName, batchSize, steps, widthScale, profile, json) = (false, "", 0, 0, 1, false, arguments.flag("json"))
             return
         }
         checkpoint = nil
@@ -32,6 +33,7 @@ struct BenchModelCommand: Command {
         (training, modelName) = (arguments.positionals[0] == "train", model)
         batchSize = try arguments.integer("batch-size", default: 128, in: 1...65_536)
         steps = try arguments.integer("steps", default: 10, in: 1...100_000)
+        widthScale = try arguments.number("width-scale", default: 1, in: 0.01...1)
         (profile, json) = (arguments.flag("profile"), arguments.flag("json"))
         try arguments.applyThreads()
     }
@@ -39,12 +41,12 @@ struct BenchModelCommand: Command {
     func run() throws {
         if let checkpoint { return try checkpoint.run() }
         printError(environmentLine())
-        let model = try ModelZoo.build(name: modelName, seed: 1)
+        let model = try Model(spec: ModelZoo.spec(named: modelName).scalingWidths(by: widthScale), seed: 1)
         let result = try ModelBenchmark.run(model, training: training, batchSize: batchSize, steps: steps, profile: profile)
         if json { print(try jsonText(result)); return }
-        print(String(format: "%@ %@ batch %d threads %d: %.2f ms/step, %.1f img/s, %.1f GFLOP/s, peak RSS %.0f MiB",
-                     modelName, result.mode, batchSize, result.threads, result.millisecondsPerStep, result.imagesPerSecond,
-                     result.gflops, result.peakResidentMegabytes))
+        print(String(format: "%@ %@ batch %d threads %d: %.2f ms/step (best %.2f, CPU %.2f), %.1f img/s, %.1f GFLOP/s, peak RSS %.0f MiB",
+                     modelName, result.mode, batchSize, result.threads, result.millisecondsPerStep, result.bestMillisecondsPerStep,
+                     result.processorMillisecondsPerStep, result.imagesPerSecond, result.gflops, result.peakResidentMegabytes))
         for (category, share) in (result.profile ?? [:]).sorted(by: { $0.value > $1.value }) where share >= 0.005 {
             print(category.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%5.1f%%", 100 * share))
         }

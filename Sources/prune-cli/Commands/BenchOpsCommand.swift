@@ -56,6 +56,6 @@ struct BenchOpsCommand: Command {
 func environmentLine() -> String {
     let preset = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
     var line = "threads=\(Parallel.threadCount) openblas-kernels=\(BLAS.coreName) OPENBLAS_CORETYPE=\(preset ?? "<unset>")"
-    if preset != nil { line += " (warning: the preset forces OpenBLAS kernels; unset it for the CPU's fastest, e.g. `env -u OPENBLAS_CORETYPE`)" }
+    if let warning = BLAS.slowerKernelsWarning { line += "\n" + warning }
     return line
 }

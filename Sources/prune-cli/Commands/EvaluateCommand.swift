@@ -24,6 +24,7 @@ struct EvaluateCommand: Command {
     }
 
     func run() throws {
+        if let warning = BLAS.slowerKernelsWarning { printError(warning) }
         let checkpoint = try ModelCheckpoint.read(path: path)
         let data = try DataOptions(arguments, defaultDataset: checkpoint.metadata["dataset"])
         let test = try data.load(.test)

@@ -55,6 +55,7 @@ struct TrainCommand: Command {
     }
 
     func run() throws {
+        if let warning = BLAS.slowerKernelsWarning { printError(warning) }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let lastPath = out + "/last.safetensors"
         var (model, config, state, optimizerState) = try startingPoint(lastPath)

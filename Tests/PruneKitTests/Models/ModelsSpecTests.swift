@@ -46,6 +46,21 @@ final class ModelsSpecTests: XCTestCase {
         XCTAssertEqual((model.namedLayers["fc"] as? Linear)?.weight.shape, [10, 33])
     }
 
+    func testUniformWidthScalingHalvesFlopsWithRaggedWidths() throws {
+        // What uniform pruning to 50% FLOPs gives: bench --width-scale 0.707 times these shapes.
+        let dense = try ModelZoo.spec(named: "resnet56"), pruned = try dense.scalingWidths(by: 0.707)
+        XCTAssertEqual(try pruned.width(of: "layer1"), 11)
+        XCTAssertEqual(try pruned.width(of: "layer2.3.conv1"), 23)
+        XCTAssertEqual(try pruned.width(of: "layer3"), 45)
+        let ratio = Double(try ModelCost(spec: pruned).flops) / Double(try ModelCost(spec: dense).flops)
+        XCTAssertEqual(ratio, 0.5, accuracy: 0.03)
+        let vgg = try ModelZoo.spec(named: "vgg16")
+        let vggRatio = Double(try ModelCost(spec: vgg.scalingWidths(by: 0.707)).flops) / Double(try ModelCost(spec: vgg).flops)
+        XCTAssertEqual(vggRatio, 0.5, accuracy: 0.03)
+        XCTAssertEqual(try dense.scalingWidths(by: 1), dense)
+        assertThrowsPruneKitError(["scalingWidths", "1.5"]) { _ = try dense.scalingWidths(by: 1.5) }
+    }
+
     func testNarrowedProjectionResNetMayNarrowAStream() throws {
         var spec = try ModelZoo.spec(named: "resnet20-b")
         try spec.setWidth(of: "layer1", to: 16)

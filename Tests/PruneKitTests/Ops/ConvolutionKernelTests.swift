@@ -2,11 +2,11 @@ import XCTest
 @testable import PruneKit
 
 /// The direct AVX-512 convolution kernels against the im2col + sgemm reference path: forward output, input,
-/// weight and bias gradients on shapes the gradient checks are too slow for (32x32 images, 16-64 channels)
-/// and on pruned (ragged) widths. Skipped on CPUs without AVX-512.
+/// weight and bias gradients on shapes the gradient checks are too slow for (32x32 images, 16-64 channels),
+/// on pruned (ragged) widths and on strides 2 and 3 (phase planes). Skipped on CPUs without AVX-512.
 final class ConvolutionKernelTests: XCTestCase {
     struct Case {
-        var input: [Int], weight: [Int], padding: Int, bias: Bool
+        var input: [Int], weight: [Int], padding: Int, bias: Bool, stride = 1
     }
 
     static let cases: [Case] = [
@@ -18,11 +18,18 @@ final class ConvolutionKernelTests: XCTestCase {
         Case(input: [2, 512, 2, 2], weight: [7, 512, 3, 3], padding: 1, bias: false),   // VGG's last stage, tiny image
         Case(input: [2, 3, 13, 11], weight: [20, 3, 5, 5], padding: 2, bias: true),
         Case(input: [2, 24, 9, 9], weight: [40, 24, 1, 1], padding: 0, bias: true),
+        Case(input: [3, 16, 32, 32], weight: [32, 16, 3, 3], padding: 1, bias: false, stride: 2),  // ResNet downsampling
+        Case(input: [2, 32, 16, 16], weight: [64, 32, 1, 1], padding: 0, bias: false, stride: 2),  // option-B / WRN shortcut
+        Case(input: [2, 11, 6, 10], weight: [22, 11, 3, 3], padding: 1, bias: true, stride: 2),   // ragged, stacked
+        Case(input: [2, 3, 8, 8], weight: [5, 3, 5, 5], padding: 2, bias: false, stride: 2),
+        Case(input: [1, 4, 9, 9], weight: [6, 4, 3, 3], padding: 1, bias: false, stride: 3),
     ]
 
     func testDirectKernelsMatchReference() throws {
         guard ConvolutionKernels.cpuSupportsDirect else { throw XCTSkip("no AVX-512 on this CPU") }
         for (index, c) in Self.cases.enumerated() {
+            let geometry = try conv2dGeometry(c.input, c.weight, nil, stride: c.stride, padding: c.padding)
+            XCTAssertNotNil(ConvolutionTapPlan(geometry), "case \(index) should run on the direct kernels")
             let reference = try run(c, .reference), direct = try run(c, .automatic)
             for (name, r, d) in zip3(["output", "input gradient", "weight gradient", "bias gradient"], reference, direct) {
                 let scale = max(r.maxAbsolute(), 1)
@@ -51,7 +58,7 @@ final class ConvolutionKernelTests: XCTestCase {
         let x = Variable(randomTensor(c.input, seed: 1), requiresGradient: true)
         let w = Variable(randomTensor(c.weight, seed: 2), requiresGradient: true)
         let b = c.bias ? Variable(randomTensor([c.weight[0]], seed: 3), requiresGradient: true) : nil
-        let y = try conv2d(x, weight: w, bias: b, stride: 1, padding: c.padding)
+        let y = try conv2d(x, weight: w, bias: b, stride: c.stride, padding: c.padding)
         try y.backward(seed: randomTensor(y.shape, seed: 4))
         return [y.value, x.gradient!, w.gradient!, b?.gradient ?? Tensor(zeros: [1])]
     }

@@ -48,6 +48,16 @@ final class GoldenValueTests: XCTestCase {
         assertClose(y.value, [9, 10, 10, 9, 10, 9, 10, 10, 9], shape: [1, 1, 3, 3], relative: 0, absolute: 0)
     }
 
+    func testMaxPool2x2TiesGoToTheFirstElementOfTheWindow() throws {
+        // PyTorch's max_pool2d backward sends a tied window's gradient to its first maximum (row-major order).
+        // Window values (a, b, c, d): all equal; b = d > a = c; c = d > a = b.
+        let x = Variable(try Tensor(shape: [1, 1, 2, 6], scalars: [1, 1, 0, 2, 0, 0, 1, 1, 0, 2, 3, 3]), requiresGradient: true)
+        let y = try maxPool2d(x, kernelSize: 2, stride: 2)
+        assertClose(y.value, [1, 2, 3], shape: [1, 1, 1, 3], relative: 0, absolute: 0)
+        try y.backward()
+        assertClose(x.gradient!, [1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0], relative: 0, absolute: 0)
+    }
+
     func testCrossEntropyValue() throws {
         // logits [[1,2,3],[1,1,1]], labels [2,0]: mean(-log softmax) = (0.40760596 + 1.09861229) / 2
         let logits = Variable(try Tensor(shape: [2, 3], scalars: [1, 2, 3, 1, 1, 1]))

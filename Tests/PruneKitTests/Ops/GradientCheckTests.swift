@@ -22,7 +22,9 @@ final class GradientCheckTests: XCTestCase {
             ([2, 3, 7, 4], [2, 3, 1, 1], 2, 0, false),  // 1x1 stride 2 (option-B shortcut)
             ([2, 11, 9, 7], [22, 11, 3, 3], 1, 1, false),  // ragged pruned widths: 3 output blocks, 3 channel blocks
             ([1, 6, 7, 9], [11, 6, 5, 5], 1, 2, true),    // 5x5 same (classic LeNet conv1 geometry)
-            ([2, 5, 8, 8], [9, 5, 3, 3], 2, 1, false),    // stride 2
+            ([2, 5, 8, 8], [9, 5, 3, 3], 2, 1, false),    // stride 2 (phase planes on the direct path)
+            ([2, 11, 6, 10], [22, 11, 3, 3], 2, 1, true), // stride 2, ragged widths
+            ([2, 3, 8, 4], [4, 3, 1, 1], 2, 0, false),    // 1x1 stride 2: three of four dX phases are zero
         ]
         try forEachConvolutionAlgorithm { algorithm in
             for (index, c) in cases.enumerated() {

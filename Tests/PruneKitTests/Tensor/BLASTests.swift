@@ -24,6 +24,30 @@ final class BLASTests: XCTestCase {
         }
     }
 
+    /// The row-split product linear layers use, with 3 workers on shapes large enough to split unevenly.
+    func testParallelSgemmMatchesReference() {
+        let previous = Parallel.threadCount
+        defer { Parallel.threadCount = previous }
+        Parallel.threadCount = 3
+        for (m, n, k) in [(37, 300, 400), (250, 128, 100), (5, 70, 30)] {  // 3, 3 and 1 chunks
+            for transposeA in [false, true] { for transposeB in [false, true] {
+                let a = randomTensor(transposeA ? [k, m] : [m, k], seed: 1)
+                let b = randomTensor(transposeB ? [n, k] : [k, n], seed: 2)
+                var fast = randomTensor([m, n], seed: 3), slow = fast
+                let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
+                fast.withUnsafeMutableBufferPointer { c in
+                    BLAS.parallelSgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.7,
+                                       a: a.storage.pointer, lda: lda, b: b.storage.pointer, ldb: ldb, beta: 0.3, c: c.baseAddress!, ldc: n)
+                }
+                slow.withUnsafeMutableBufferPointer { c in
+                    BLAS.referenceGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.7,
+                                       a: a.storage.pointer, lda: lda, b: b.storage.pointer, ldb: ldb, beta: 0.3, c: c.baseAddress!, ldc: n)
+                }
+                assertClose(fast, slow.scalars, shape: [m, n], relative: 1e-4, absolute: 1e-4, "\(m)x\(n)x\(k) tA \(transposeA) tB \(transposeB)")
+            } }
+        }
+    }
+
     func testReferenceGemmByHand() {
         // [[1,2],[3,4]] * [[5,6],[7,8]] = [[19,22],[43,50]]
         let a = Tensor.ramp(shape: [2, 2], start: 1), b = Tensor.ramp(shape: [2, 2], start: 5)

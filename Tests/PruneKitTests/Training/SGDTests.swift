@@ -24,6 +24,28 @@ final class SGDTests: XCTestCase {
         assertClose(try Tensor(shape: [2], scalars: run(nesterov: true, steps: 1)), [0.9031, -2.0437], relative: 1e-6)
     }
 
+    func testVectorisedUpdateMatchesTheRuleOnLongTensors() throws {
+        // 37 elements: two SIMD16 blocks and a scalar tail; three steps with varying gradients, in Double by hand.
+        for (momentum, nesterov) in [(Float(0), false), (0.9, false), (0.9, true)] {
+            let w0 = randomTensor([37], seed: 1)
+            let w = Variable(parameter: w0, name: "w")
+            let optimizer = try SGD(learningRate: 0.05, momentum: momentum, nesterov: nesterov, weightDecay: 0.01)
+            var expected = w0.scalars.map(Double.init), velocity = [Double](repeating: 0, count: 37)
+            for step in 0..<3 {
+                let gradient = randomTensor([37], seed: UInt64(10 + step))
+                w.gradient = gradient
+                optimizer.step([w])
+                for i in 0..<37 {
+                    let d = Double(gradient[flat: i]) + 0.01 * expected[i]
+                    velocity[i] = step == 0 ? d : Double(momentum) * velocity[i] + d
+                    let direction = momentum == 0 ? d : (nesterov ? d + Double(momentum) * velocity[i] : velocity[i])
+                    expected[i] -= 0.05 * direction
+                }
+            }
+            assertClose(w.value, expected.map(Float.init), relative: 1e-5, absolute: 1e-6, "momentum \(momentum) nesterov \(nesterov)")
+        }
+    }
+
     func testRejectsBadHyperparameters() {
         assertThrowsPruneKitError(["SGD", "lr -1"]) { _ = try SGD(learningRate: -1) }
         assertThrowsPruneKitError(["SGD", "nesterov true"]) { _ = try SGD(learningRate: 0.1, nesterov: true) }

@@ -1,0 +1,116 @@
+// Legend: N batch, C input channels, OC output channels, S stride, R x Q output plane, A = R*Q pixels per
+// image, G images per stacked plane.
+
+/// How conv2d's direct path walks a batch (see `ConvolutionTapPlan` and PruneKitKernels.h).
+///
+/// Images with at least 256 output pixels go one per kernel call; smaller ones G at a time, stacked into one
+/// plane of G*A pixels (about 384), so that vectors are full and rows contiguous instead of G planes
+/// 4*C*A bytes apart (which all fell into the same L1 sets). Stride-1 single images are read and written in
+/// place (NCHW is already the layout); otherwise each group is gathered into phase planes
+/// (`ConvolutionKernels.gatherPhases`) and results scattered back: O(C*A) copies per image against
+/// O(OC*C*KK*A) multiply-adds.
+struct DirectConvolution {
+    /// Masks and offsets of the taps for one group size (a short last group needs its own).
+    struct Layout {
+        let images: Int
+        let forwardMasks: [UInt16]
+        let forwardOffsets: [Int]
+        let adjointMasks: [[UInt16]]
+        let adjointOffsets: [[Int]]
+    }
+
+    let plan: ConvolutionTapPlan
+    let inputChannels, outputChannels: Int
+    let imagesPerGroup: Int
+    /// Layout of a full group.
+    let full: Layout
+
+    init(_ plan: ConvolutionTapPlan, outputChannels: Int, batch: Int) {
+        self.plan = plan
+        (inputChannels, self.outputChannels) = (plan.geometry.channels, outputChannels)
+        let area = plan.rows * plan.columns
+        imagesPerGroup = area >= 256 ? 1 : max(1, min(batch, (384 + area - 1) / area))
+        full = Self.layout(plan, images: imagesPerGroup)
+    }
+
+    /// Output pixels per image.
+    var area: Int { plan.rows * plan.columns }
+    /// Input pixels per image (H*W).
+    var inputArea: Int { plan.geometry.height * plan.geometry.width }
+    /// Whether inputs (and dX) go through the stacked phase layout rather than NCHW in place.
+    var stacksInput: Bool { plan.geometry.stride > 1 || imagesPerGroup > 1 }
+    /// Whether outputs (and dY) go through stacked planes.
+    var stacksOutput: Bool { imagesPerGroup > 1 }
+    /// Channel stride of input-side planes.
+    var inputStride: Int { stacksInput ? ConvolutionKernels.paddedStride(plan.phases * imagesPerGroup * area) : inputArea }
+    /// Channel stride of output-side planes.
+    var outputStride: Int { stacksOutput ? ConvolutionKernels.paddedStride(imagesPerGroup * area) : area }
+
+    /// Calls body(first image, layout) for consecutive groups of `images`.
+    func forEachGroup(_ images: Range<Int>, _ body: (Int, Layout) -> Void) {
+        var start = images.lowerBound
+        while start < images.upperBound {
+            let count = min(imagesPerGroup, images.upperBound - start)
+            body(start, count == imagesPerGroup ? full : Self.layout(plan, images: count))
+            start += count
+        }
+    }
+
+    /// `images` NCHW images from x in the layout the kernels read: in place, or gathered into `buffer`.
+    func inputSide(_ x: UnsafePointer<Float>, images: Int, buffer: UnsafeMutablePointer<Float>?) -> UnsafePointer<Float> {
+        guard let buffer else { return x }
+        let g = plan.geometry
+        ConvolutionKernels.gatherPhases(x, images: images, channels: g.channels, height: g.height, width: g.width,
+                                        stride: g.stride, phases: plan.usedPhases, into: buffer, channelStride: inputStride)
+        return UnsafePointer(buffer)
+    }
+
+    /// `images` images of an output-shaped tensor [N, OC, R, Q] in the kernels' output layout: in place, or
+    /// stacked into `buffer`.
+    func outputSide(_ y: UnsafePointer<Float>, images: Int, buffer: UnsafeMutablePointer<Float>?) -> UnsafePointer<Float> {
+        guard let buffer else { return y }
+        ConvolutionKernels.gatherPhases(y, images: images, channels: outputChannels, height: plan.rows, width: plan.columns,
+                                        stride: 1, phases: 1, into: buffer, channelStride: outputStride)
+        return UnsafePointer(buffer)
+    }
+
+    /// Masks and offsets for `images` stacked images: forward taps read phase planes (phase f at
+    /// f*images*A within a channel), adjoint taps read the single dY plane.
+    static func layout(_ plan: ConvolutionTapPlan, images: Int) -> Layout {
+        let (R, Q) = (plan.rows, plan.columns), phaseStride = images * R * Q
+        func masks(_ taps: [ConvolutionTapPlan.Tap]) -> [UInt16] {
+            ConvolutionKernels.masks(images: images, rows: R, columns: Q, rowShifts: taps.map(\.rowShift),
+                                     columnShifts: taps.map(\.columnShift))
+        }
+        func offsets(_ taps: [ConvolutionTapPlan.Tap], phased: Bool) -> [Int] {
+            taps.map { (phased ? $0.phase * phaseStride : 0) + Int($0.rowShift) * Q + Int($0.columnShift) }
+        }
+        return Layout(images: images, forwardMasks: masks(plan.forwardTaps), forwardOffsets: offsets(plan.forwardTaps, phased: true),
+                      adjointMasks: plan.adjointTaps.map(masks), adjointOffsets: plan.adjointTaps.map { offsets($0, phased: false) })
+    }
+}
+
+/// Per-thread scratch planes for a direct convolution (nil where the layout is used in place).
+final class DirectConvolutionBuffers {
+    let input: UnsafeMutablePointer<Float>?
+    let output: UnsafeMutablePointer<Float>?
+    let inputGradient: UnsafeMutablePointer<Float>?
+    /// Stacked residual planes for the fused inference epilogue.
+    let residual: UnsafeMutablePointer<Float>?
+
+    init(_ convolution: DirectConvolution, backward: Bool, residual: Bool = false) {
+        let inputCount = convolution.stacksInput ? convolution.inputChannels * convolution.inputStride : 0
+        let outputCount = convolution.stacksOutput ? convolution.outputChannels * convolution.outputStride : 0
+        input = inputCount > 0 ? .allocate(capacity: inputCount) : nil
+        output = outputCount > 0 ? .allocate(capacity: outputCount) : nil
+        inputGradient = backward && inputCount > 0 ? .allocate(capacity: inputCount) : nil
+        self.residual = residual && outputCount > 0 ? .allocate(capacity: outputCount) : nil
+    }
+
+    deinit {
+        input?.deallocate()
+        output?.deallocate()
+        inputGradient?.deallocate()
+        residual?.deallocate()
+    }
+}

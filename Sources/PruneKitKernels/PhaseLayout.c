@@ -1,0 +1,48 @@
+// Moving images between NCHW and the kernels' layout: G images stacked per plane and, for stride S, each image
+// split into S*S phase planes (phase a*S + b holds pixels (S*r + a, S*q + b)). Channel c of the stacked layout
+// starts at c*cs; phase f at f*G*R*Q within it; image i at i*R*Q; pixel (r, q) at r*Q + q.
+#include "PruneKitKernels.h"
+#include <string.h>
+
+void pk_gather_phases(const float *x, int G, int C, int H, int W, int S, unsigned phases, float *out, long cs) {
+    int R = H / S, Q = W / S;
+    long plane = (long)R * Q, phaseStride = (long)G * plane;
+    for (int i = 0; i < G; i++) {
+        for (int c = 0; c < C; c++) {
+            const float *image = x + ((long)i * C + c) * H * W;
+            float *channel = out + c * cs + i * plane;
+            if (S == 1) { memcpy(channel, image, sizeof(float) * H * W); continue; }
+            for (int a = 0; a < S; a++) {
+                for (int b = 0; b < S; b++) {
+                    if (!(phases >> (a * S + b) & 1)) continue;
+                    float *target = channel + (a * S + b) * phaseStride;
+                    for (int r = 0; r < R; r++) {
+                        const float *row = image + (long)(S * r + a) * W + b;
+                        for (int q = 0; q < Q; q++) target[r * Q + q] = row[S * q];
+                    }
+                }
+            }
+        }
+    }
+}
+
+void pk_scatter_phases(const float *in, long cs, int G, int C, int H, int W, int S, float *x) {
+    int R = H / S, Q = W / S;
+    long plane = (long)R * Q, phaseStride = (long)G * plane;
+    for (int i = 0; i < G; i++) {
+        for (int c = 0; c < C; c++) {
+            float *image = x + ((long)i * C + c) * H * W;
+            const float *channel = in + c * cs + i * plane;
+            if (S == 1) { memcpy(image, channel, sizeof(float) * H * W); continue; }
+            for (int a = 0; a < S; a++) {
+                for (int b = 0; b < S; b++) {
+                    const float *source = channel + (a * S + b) * phaseStride;
+                    for (int r = 0; r < R; r++) {
+                        float *row = image + (long)(S * r + a) * W + b;
+                        for (int q = 0; q < Q; q++) row[S * q] = source[r * Q + q];
+                    }
+                }
+            }
+        }
+    }
+}
