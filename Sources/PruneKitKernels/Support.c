@@ -21,7 +21,8 @@ size_t pk_tap_mask_count(long pixels, int taps) {
     return (size_t)((pixels + 15) / 16) * (size_t)taps;
 }
 
-void pk_tap_masks(int G, int R, int Q, int taps, const int *dh, const int *dw, uint16_t *masks) {
+void pk_tap_masks(int G, int R, int Q, int validColumns, int sourceRows, int sourceColumns, int taps, const int *dh,
+                  const int *dw, uint16_t *masks) {
     long pixels = (long)G * R * Q, V = (pixels + 15) / 16;
     for (long v = 0; v < V; v++) {
         for (int t = 0; t < taps; t++) {
@@ -29,8 +30,8 @@ void pk_tap_masks(int G, int R, int Q, int taps, const int *dh, const int *dw, u
             for (int lane = 0; lane < 16; lane++) {
                 long p = 16 * v + lane;
                 if (p >= pixels) break;
-                int r = (int)((p / Q) % R) + dh[t], q = (int)(p % Q) + dw[t];
-                if (r >= 0 && r < R && q >= 0 && q < Q) mask |= 1u << lane;
+                int column = (int)(p % Q), r = (int)((p / Q) % R) + dh[t], q = column + dw[t];
+                if (column < validColumns && r >= 0 && r < sourceRows && q >= 0 && q < sourceColumns) mask |= 1u << lane;
             }
             masks[v * taps + t] = (uint16_t)mask;
         }
