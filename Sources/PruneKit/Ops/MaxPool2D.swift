@@ -24,11 +24,16 @@ public func maxPool2d(_ input: Variable, kernelSize: Int, stride: Int? = nil, pa
         }
     } }
     return Variable(output, operation: "maxPool2d", parents: [input]) { dy in
-        var dx = Tensor(zeros: input.shape)
-        dx.withUnsafeMutableBufferPointer { dx in
-            let g = dy.storage.pointer
-            for plane in 0..<(N * C) {
-                for o in (plane * OH * OW)..<((plane + 1) * OH * OW) { dx[plane * H * W + Int(argmax[o])] += g[o] }
+        var dx = Tensor(zeros: input.shape, zeroed: false)
+        let g = UnsafePointer(dy.storage.pointer), target = dx.withUnsafeMutableBufferPointer { $0.baseAddress! }
+        argmax.withUnsafeBufferPointer { argmax in
+            // Planes split across threads; each zeroes its own planes (VGG's first dx is 33 MB) then scatters.
+            Parallel.forEachChunk(count: N * C, minimumPerChunk: 64) { _, planes in
+                (target + planes.lowerBound * H * W).update(repeating: 0, count: planes.count * H * W)
+                for plane in planes {
+                    let (dxPlane, base) = (target + plane * H * W, plane * OH * OW)
+                    for o in 0..<(OH * OW) { dxPlane[Int(argmax[base + o])] += g[base + o] }
+                }
             }
         }
         input.accumulateGradient(dx)
