@@ -150,18 +150,19 @@ final class DirectConvolutionBuffers {
     let residual: UnsafeMutablePointer<Float>?
 
     init(_ convolution: DirectConvolution, backward: Bool, residual: Bool = false) {
-        let inputCount = convolution.stacksInput ? convolution.inputChannels * convolution.inputStride : 0
-        let outputCount = convolution.stacksOutput ? convolution.outputChannels * convolution.outputStride : 0
-        input = inputCount > 0 ? .allocate(capacity: inputCount) : nil
-        output = outputCount > 0 ? .allocate(capacity: outputCount) : nil
-        inputGradient = backward && inputCount > 0 ? .allocate(capacity: inputCount) : nil
-        self.residual = residual && outputCount > 0 ? .allocate(capacity: outputCount) : nil
+        inputCount = convolution.stacksInput ? convolution.inputChannels * convolution.inputStride : 0
+        outputCount = convolution.stacksOutput ? convolution.outputChannels * convolution.outputStride : 0
+        input = inputCount > 0 ? BufferPool.allocate(floats: inputCount) : nil
+        output = outputCount > 0 ? BufferPool.allocate(floats: outputCount) : nil
+        inputGradient = backward && inputCount > 0 ? BufferPool.allocate(floats: inputCount) : nil
+        self.residual = residual && outputCount > 0 ? BufferPool.allocate(floats: outputCount) : nil
     }
 
+    private let inputCount, outputCount: Int
+
     deinit {
-        input?.deallocate()
-        output?.deallocate()
-        inputGradient?.deallocate()
-        residual?.deallocate()
+        for (buffer, count) in [(input, inputCount), (output, outputCount), (inputGradient, inputCount), (residual, outputCount)] {
+            if let buffer { BufferPool.deallocate(buffer, floats: count) }
+        }
     }
 }
