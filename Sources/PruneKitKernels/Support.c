@@ -38,20 +38,30 @@ void pk_tap_masks(int G, int R, int Q, int validColumns, int sourceRows, int sou
     }
 }
 
+int pk_output_blocks(int OC) { return (OC + 7) / 8; }
+
+void pk_output_block(int OC, int b, int *first, int *count) {
+    int blocks = pk_output_blocks(OC), base = OC / blocks, extra = OC % blocks;
+    *count = base + (b < extra ? 1 : 0);
+    *first = b * base + (b < extra ? b : extra);
+}
+
 size_t pk_packed_weight_count(int OC, int C, int taps) {
     return (size_t)((OC + 7) / 8 * 8) * (size_t)C * (size_t)taps;
 }
 
 void pk_pack_weights(const float *w, int A, int B, int KK, int transpose, int taps, const int *weightTaps, float *packed) {
-    int OC = transpose ? B : A, C = transpose ? A : B, blocks = (OC + 7) / 8;
+    int OC = transpose ? B : A, C = transpose ? A : B, blocks = pk_output_blocks(OC);
     for (int b = 0; b < blocks; b++) {
         float *block = packed + (size_t)b * taps * C * 8;
+        int first, count;
+        pk_output_block(OC, b, &first, &count);
         for (int t = 0; t < taps; t++) {
             for (int c = 0; c < C; c++) {
                 for (int j = 0; j < 8; j++) {
-                    int o = b * 8 + j;
+                    int o = first + j;
                     float value = 0;
-                    if (o < OC) {
+                    if (j < count) {
                         value = transpose ? w[((size_t)c * B + o) * KK + weightTaps[t]]
                                           : w[((size_t)o * B + c) * KK + weightTaps[t]];
                     }

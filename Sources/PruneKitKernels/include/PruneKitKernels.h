@@ -32,10 +32,15 @@ size_t pk_tap_mask_count(long pixels, int taps);
 void pk_tap_masks(int G, int R, int Q, int validColumns, int sourceRows, int sourceColumns, int taps, const int *dh,
                   const int *dw, uint16_t *masks);
 
-/// Floats in packed weights for OC outputs, C inputs and T taps: roundup(OC, 8) * T * C.
+/// Output channels are processed in ceil(OC / 8) balanced blocks of at most 8 (11 = 6 + 5, 45 = 8+8+8+7+7+7).
+int pk_output_blocks(int OC);
+/// First output channel and size of block b.
+void pk_output_block(int OC, int b, int *first, int *count);
+
+/// Floats in packed weights for OC outputs, C inputs and T taps: ceil(OC / 8) * 8 * T * C.
 size_t pk_packed_weight_count(int OC, int C, int taps);
-/// Packs w [A, B, KK] (PyTorch OIHW with KK = KH*KW) for pk_conv_forward: per block of 8 output channels,
-/// [T][C][8] (zero-padded), tap t taking w's tap weightTaps[t]. transpose = 0: outputs are A, inputs B
+/// Packs w [A, B, KK] (PyTorch OIHW with KK = KH*KW) for pk_conv_forward: per output block (pk_output_block),
+/// [T][C][8] (rows zero-padded past the block's size), tap t taking w's tap weightTaps[t]. transpose = 0: outputs are A, inputs B
 /// (forward). transpose = 1: outputs are B, inputs A: the adjoint conv that maps dY to dX.
 void pk_pack_weights(const float *w, int A, int B, int KK, int transpose, int taps, const int *weightTaps, float *packed);
 
