@@ -2,22 +2,26 @@
 # PruneKit vs PyTorch, side by side: img/s for training and inference steps, peak RSS, and the ratio.
 #
 # Usage: Scripts/compare-pytorch.sh [--models "resnet20 resnet56 ..."] [--modes "train infer"] [--threads 2]
-#                                   [--batch-size 128] [--steps 10] [--no-torch] [--no-wait]
+#                                   [--batch-size 128] [--steps 10] [--no-torch] [--no-wait] [--wait-timeout S]
+#                                   [--pruned "resnet56 vgg16"] [--width-scale 0.707]
 # Every measurement runs in its own process (so peak RSS is that model's), PruneKit then PyTorch for each
 # configuration, one right after the other. Both run with OPENBLAS_CORETYPE unset: this machine kind presets
 # Haswell kernels, which halve OpenBLAS sgemm speed on AVX-512 CPUs (../shared/SWIFT-BLAS.md §0).
 # PyTorch is optional: it is used when `torch` imports in $PERF_PY (see ../shared/perf/setup.sh) or python3;
 # otherwise only PruneKit's column is printed. Before each pair the script waits (up to 2 min) for a quiet
 # machine when ../shared/perf/noise.py is available; only ratios from one run mean anything.
+# --pruned: PruneKit inference of those models narrowed uniformly (--width-scale, 0.707 = ~50% FLOPs) against
+# their dense inference: the speedup, the FLOP ratio and their quotient (the target is >= 0.9).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models="resnet20 resnet56 vgg16 wrn-16-4 lenet5 mlp"; modes="train infer"
-threads=2; batch=128; steps=10; torch=1; wait=1
+threads=2; batch=128; steps=10; torch=1; wait=1; timeout=120; pruned=""; scale=0.707
 while [ $# -gt 0 ]; do
   case "$1" in
     --models) models="$2"; shift 2 ;; --modes) modes="$2"; shift 2 ;; --threads) threads="$2"; shift 2 ;;
     --batch-size) batch="$2"; shift 2 ;; --steps) steps="$2"; shift 2 ;;
-    --no-torch) torch=0; shift ;; --no-wait) wait=0; shift ;;
+    --no-torch) torch=0; shift ;; --no-wait) wait=0; shift ;; --wait-timeout) timeout="$2"; shift 2 ;;
+    --pruned) pruned="$2"; shift 2 ;; --width-scale) scale="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -40,7 +44,7 @@ pytorch_name() {
 }
 quiet() {
   if [ "$wait" = 1 ] && [ -f "$shared/noise.py" ] && [ -x "$shared/cpu_probe" ]; then
-    python3 "$shared/noise.py" wait 0.15 120 >&2 || true
+    python3 "$shared/noise.py" wait 0.15 "$timeout" >&2 || true
   fi
 }
 for model in $models; do
@@ -56,9 +60,18 @@ for model in $models; do
     fi
   done
 done
-python3 - "$out" "$models" "$modes" "$threads" <<'PY'
+for model in $pruned; do
+  for variant in dense pruned; do
+    quiet
+    extra=""; [ "$variant" = pruned ] && extra="--width-scale $scale"
+    env -u OPENBLAS_CORETYPE "$cli" bench infer --model "$model" --batch-size "$batch" --threads "$threads" --steps "$steps" \
+      $extra --json > "$out/pr-$model-$variant.json" 2>/dev/null || echo '{}' > "$out/pr-$model-$variant.json"
+  done
+done
+python3 - "$out" "$models" "$modes" "$threads" "$pruned" <<'PY'
 import json, os, sys
 out, models, modes, threads = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4])
+pruned = sys.argv[5].split()
 def load(path):
     try:
         with open(path) as f: return json.load(f)
@@ -75,5 +88,14 @@ for m in models:
         print(f"{m:<10} {mode:<5} {f(a, '%14.1f'):>14} {f(b, '%13.1f'):>13} {ratio} {f(pk.get('millisecondsPerStep'), '%7.1f'):>7} "
               f"{f(pk.get('gflops'), '%10.1f'):>10} {f(pk.get('gflops', 0) / peak * 100, '%5.1f%%'):>6} "
               f"{f(pk.get('peakResidentMegabytes'), '%10.0f'):>10} {f(pt.get('peakResidentMegabytes'), '%10.0f'):>10}")
+if pruned:
+    print(f"\n{'pruned model':<18} {'dense img/s':>11} {'pruned img/s':>12} {'speedup':>7} {'FLOP ratio':>10} {'speedup/FLOP ratio':>18}")
+for m in pruned:
+    d, p = load(f"{out}/pr-{m}-dense.json"), load(f"{out}/pr-{m}-pruned.json")
+    if not (d.get("imagesPerSecond") and p.get("imagesPerSecond")):
+        print(f"{m:<18} (failed)"); continue
+    speedup = p["imagesPerSecond"] / d["imagesPerSecond"]
+    ratio = d["forwardFlopsPerImage"] / p["forwardFlopsPerImage"]
+    print(f"{p['model']:<18} {d['imagesPerSecond']:11.1f} {p['imagesPerSecond']:12.1f} {speedup:7.2f} {ratio:10.2f} {speedup / ratio:18.2f}")
 PY
 rm -rf "$out"

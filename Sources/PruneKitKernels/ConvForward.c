@@ -1,8 +1,9 @@
 // Tap-list convolution, forward (and, with transposed weights and negated taps, the input gradient).
-// Register block: NO <= 8 output channels x NV <= 3 pixel vectors = 24 zmm accumulators. Per tap and input
-// channel: NV masked loads of the shifted input row, NO weight broadcasts, NO*NV FMAs (24 FMAs per 11 loads).
-// Loop order: output-channel block outside (its packed weights, T*C*8 floats, stay in L1/L2), pixel blocks
-// inside (the planes stay in L2).
+// Register block: NO <= 8 output channels x NV pixel vectors, NV = 3 for NO = 7..8, 4 for 5..6, 6 for 1..4
+// (at most 24 zmm accumulators). Per tap and input channel: NV masked loads of the shifted input row, NO weight
+// broadcasts, NO*NV FMAs (8 x 3: 24 FMAs per 11 loads). Output channels are split into balanced blocks (pruned
+// widths: 11 = 6 + 5, not 8 + 3, whose 3 x 3 block did 9 FMAs per 6 loads). Loop order: output-channel block
+// outside (its packed weights, T*C*8 floats, stay in L1/L2), pixel blocks inside (the planes stay in L2).
 #include "PruneKitKernels.h"
 #include <immintrin.h>
 
@@ -21,18 +22,18 @@ typedef struct {
 
 PK_TARGET PK_INLINE void forward_block(const forward_args *a, const uint16_t *masks, const float *wp, long p0, int o0,
                                        const int NO, const int NV) {
-    __m512 acc[8][3];
+    __m512 acc[8][6];
     for (int o = 0; o < NO; o++)
         for (int v = 0; v < NV; v++) acc[o][v] = _mm512_setzero_ps();
     const int C = a->C, T = a->taps;
     const long xs = a->xs;
     for (int t = 0; t < T; t++) {
-        __mmask16 m[3];
+        __mmask16 m[6];
         for (int v = 0; v < NV; v++) m[v] = masks[v * T + t];
         const float *xt = a->x + p0 + a->offsets[t];
         const float *wt = wp + (size_t)t * C * 8;
         for (int c = 0; c < C; c++) {
-            __m512 xv[3];
+            __m512 xv[6];
             for (int v = 0; v < NV; v++) xv[v] = _mm512_maskz_loadu_ps(m[v], xt + c * xs + 16 * v);
             for (int o = 0; o < NO; o++) {
                 __m512 wv = _mm512_set1_ps(wt[c * 8 + o]);
@@ -62,25 +63,36 @@ PK_TARGET PK_INLINE void forward_block(const forward_args *a, const uint16_t *ma
         forward_block(a, masks, wp, p0, o0, no, nv); \
     }
 #define PK_FORWARD_INSTANCES(no) PK_FORWARD_INSTANCE(no, 1) PK_FORWARD_INSTANCE(no, 2) PK_FORWARD_INSTANCE(no, 3)
+#define PK_FORWARD_WIDE(no) PK_FORWARD_INSTANCE(no, 4)
+#define PK_FORWARD_WIDEST(no) PK_FORWARD_INSTANCE(no, 5) PK_FORWARD_INSTANCE(no, 6)
 PK_FORWARD_INSTANCES(1) PK_FORWARD_INSTANCES(2) PK_FORWARD_INSTANCES(3) PK_FORWARD_INSTANCES(4)
 PK_FORWARD_INSTANCES(5) PK_FORWARD_INSTANCES(6) PK_FORWARD_INSTANCES(7) PK_FORWARD_INSTANCES(8)
+PK_FORWARD_WIDE(1) PK_FORWARD_WIDE(2) PK_FORWARD_WIDE(3) PK_FORWARD_WIDE(4) PK_FORWARD_WIDE(5) PK_FORWARD_WIDE(6)
+PK_FORWARD_WIDEST(1) PK_FORWARD_WIDEST(2) PK_FORWARD_WIDEST(3) PK_FORWARD_WIDEST(4)
 
 typedef void (*forward_function)(const forward_args *, const uint16_t *, const float *, long, int);
-#define PK_FORWARD_ROW(no) {forward_##no##_1, forward_##no##_2, forward_##no##_3}
-static const forward_function forward_table[8][3] = {
-    PK_FORWARD_ROW(1), PK_FORWARD_ROW(2), PK_FORWARD_ROW(3), PK_FORWARD_ROW(4),
-    PK_FORWARD_ROW(5), PK_FORWARD_ROW(6), PK_FORWARD_ROW(7), PK_FORWARD_ROW(8)};
+#define PK_ROW3(no) {forward_##no##_1, forward_##no##_2, forward_##no##_3, NULL, NULL, NULL}
+#define PK_ROW4(no) {forward_##no##_1, forward_##no##_2, forward_##no##_3, forward_##no##_4, NULL, NULL}
+#define PK_ROW6(no) {forward_##no##_1, forward_##no##_2, forward_##no##_3, forward_##no##_4, forward_##no##_5, \
+                     forward_##no##_6}
+static const forward_function forward_table[8][6] = {PK_ROW6(1), PK_ROW6(2), PK_ROW6(3), PK_ROW6(4),
+                                                     PK_ROW4(5), PK_ROW4(6), PK_ROW3(7), PK_ROW3(8)};
+/// Widest pixel block per output block size NO (1-based): NO * NV <= 24 accumulators.
+static const int widest[9] = {0, 6, 6, 6, 6, 4, 4, 3, 3};
 
 PK_TARGET void pk_conv_forward(const float *x, long xs, int C, long pixels, int taps, const long *offsets,
                                const uint16_t *masks, const float *packed, int OC, const float *bias,
                                const float *residual, int relu, float *y, long ys) {
     forward_args a = {x, xs, ys, pixels, C, taps, offsets, bias, residual, relu, y};
     long V = (pixels + 15) / 16;
-    for (int o0 = 0; o0 < OC; o0 += 8) {
-        int no = OC - o0 < 8 ? OC - o0 : 8;
-        const float *wp = packed + (size_t)o0 * taps * C;
-        for (long v0 = 0; v0 < V; v0 += 3) {
-            int nv = V - v0 < 3 ? (int)(V - v0) : 3;
+    int blocks = pk_output_blocks(OC);
+    for (int b = 0; b < blocks; b++) {
+        int o0, no;
+        pk_output_block(OC, b, &o0, &no);
+        int nvMax = widest[no];
+        const float *wp = packed + (size_t)b * 8 * taps * C;
+        for (long v0 = 0; v0 < V; v0 += nvMax) {
+            int nv = V - v0 < nvMax ? (int)(V - v0) : nvMax;
             forward_table[no - 1][nv - 1](&a, masks + v0 * taps, wp, 16 * v0, o0);
         }
     }

@@ -1,6 +1,7 @@
 // Moving images between NCHW and the kernels' layout: G images stacked per plane and, for stride S, each image
 // split into S*S phase planes (phase a*S + b holds pixels (S*r + a, S*q + b)). Channel c of the stacked layout
-// starts at c*cs; phase f at f*G*R*Q within it; image i at i*R*Q; pixel (r, q) at r*Q + q.
+// starts at c*cs; phase f at f*G*R*Q within it; image i at i*R*Q; pixel (r, q) at r*Q + q. Unpadded ("valid")
+// convolutions keep the input's row pitch for their smaller output rows: pk_expand_rows / pk_compact_rows.
 #include "PruneKitKernels.h"
 #include <string.h>
 
@@ -45,4 +46,19 @@ void pk_scatter_phases(const float *in, long cs, int G, int C, int H, int W, int
             }
         }
     }
+}
+
+void pk_expand_rows(const float *y, int C, int R, int V, int Q, float *out, long cs) {
+    for (int c = 0; c < C; c++) {
+        for (int r = 0; r < R; r++) {
+            float *row = out + c * cs + (long)r * Q;
+            memcpy(row, y + ((long)c * R + r) * V, sizeof(float) * V);
+            memset(row + V, 0, sizeof(float) * (Q - V));
+        }
+    }
+}
+
+void pk_compact_rows(const float *in, long cs, int C, int R, int V, int Q, float *y) {
+    for (int c = 0; c < C; c++)
+        for (int r = 0; r < R; r++) memcpy(y + ((long)c * R + r) * V, in + c * cs + (long)r * Q, sizeof(float) * V);
 }

@@ -21,7 +21,8 @@ size_t pk_tap_mask_count(long pixels, int taps) {
     return (size_t)((pixels + 15) / 16) * (size_t)taps;
 }
 
-void pk_tap_masks(int G, int R, int Q, int taps, const int *dh, const int *dw, uint16_t *masks) {
+void pk_tap_masks(int G, int R, int Q, int validColumns, int sourceRows, int sourceColumns, int taps, const int *dh,
+                  const int *dw, uint16_t *masks) {
     long pixels = (long)G * R * Q, V = (pixels + 15) / 16;
     for (long v = 0; v < V; v++) {
         for (int t = 0; t < taps; t++) {
@@ -29,12 +30,20 @@ void pk_tap_masks(int G, int R, int Q, int taps, const int *dh, const int *dw, u
             for (int lane = 0; lane < 16; lane++) {
                 long p = 16 * v + lane;
                 if (p >= pixels) break;
-                int r = (int)((p / Q) % R) + dh[t], q = (int)(p % Q) + dw[t];
-                if (r >= 0 && r < R && q >= 0 && q < Q) mask |= 1u << lane;
+                int column = (int)(p % Q), r = (int)((p / Q) % R) + dh[t], q = column + dw[t];
+                if (column < validColumns && r >= 0 && r < sourceRows && q >= 0 && q < sourceColumns) mask |= 1u << lane;
             }
             masks[v * taps + t] = (uint16_t)mask;
         }
     }
+}
+
+int pk_output_blocks(int OC) { return (OC + 7) / 8; }
+
+void pk_output_block(int OC, int b, int *first, int *count) {
+    int blocks = pk_output_blocks(OC), base = OC / blocks, extra = OC % blocks;
+    *count = base + (b < extra ? 1 : 0);
+    *first = b * base + (b < extra ? b : extra);
 }
 
 size_t pk_packed_weight_count(int OC, int C, int taps) {
@@ -42,15 +51,17 @@ size_t pk_packed_weight_count(int OC, int C, int taps) {
 }
 
 void pk_pack_weights(const float *w, int A, int B, int KK, int transpose, int taps, const int *weightTaps, float *packed) {
-    int OC = transpose ? B : A, C = transpose ? A : B, blocks = (OC + 7) / 8;
+    int OC = transpose ? B : A, C = transpose ? A : B, blocks = pk_output_blocks(OC);
     for (int b = 0; b < blocks; b++) {
         float *block = packed + (size_t)b * taps * C * 8;
+        int first, count;
+        pk_output_block(OC, b, &first, &count);
         for (int t = 0; t < taps; t++) {
             for (int c = 0; c < C; c++) {
                 for (int j = 0; j < 8; j++) {
-                    int o = b * 8 + j;
+                    int o = first + j;
                     float value = 0;
-                    if (o < OC) {
+                    if (j < count) {
                         value = transpose ? w[((size_t)c * B + o) * KK + weightTaps[t]]
                                           : w[((size_t)o * B + c) * KK + weightTaps[t]];
                     }

@@ -11,7 +11,7 @@ func conv2dForwardDirect(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ p
                          residual: Tensor? = nil, relu: Bool = false) {
     let (batch, C, OC) = (input.shape[0], plan.geometry.channels, weight.shape[0])
     let convolution = DirectConvolution(plan, outputChannels: OC, batch: batch)
-    let (area, inputArea) = (convolution.area, convolution.inputArea)
+    let (area, outputArea, inputArea) = (convolution.area, convolution.outputArea, convolution.inputArea)
     let packed = ConvolutionKernels.pack(weight, transpose: false, weightTaps: plan.forwardTaps.map(\.weightTap))
     let x = UnsafePointer(input.storage.pointer), w = UnsafePointer(packed.storage.pointer)
     let b = bias.map { UnsafePointer($0.storage.pointer) }, r = residual.map { UnsafePointer($0.storage.pointer) }
@@ -21,8 +21,8 @@ func conv2dForwardDirect(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ p
         Profiler.measure("direct.forward") {
             convolution.forEachGroup(images) { start, layout in
                 let source = convolution.inputSide(x + start * C * inputArea, images: layout.images, buffer: buffers.input)
-                let target = buffers.output ?? y + start * OC * area
-                let added = r.map { convolution.outputSide($0 + start * OC * area, images: layout.images, buffer: buffers.residual) }
+                let target = buffers.output ?? y + start * OC * outputArea
+                let added = r.map { convolution.outputSide($0 + start * OC * outputArea, images: layout.images, buffer: buffers.residual) }
                 layout.forwardMasks.withUnsafeBufferPointer { masks in layout.forwardOffsets.withUnsafeBufferPointer { offsets in
                     ConvolutionKernels.forward(source, inputStride: convolution.inputStride, channels: C,
                                                pixels: layout.images * area, offsets: offsets.baseAddress!,
@@ -31,9 +31,7 @@ func conv2dForwardDirect(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ p
                                                outputStride: convolution.outputStride)
                 } }
                 if let stacked = buffers.output {
-                    ConvolutionKernels.scatterPhases(stacked, channelStride: convolution.outputStride, images: layout.images,
-                                                     channels: OC, height: plan.rows, width: plan.columns, stride: 1,
-                                                     into: y + start * OC * area)
+                    convolution.scatterOutput(stacked, images: layout.images, into: y + start * OC * outputArea)
                 }
             }
         }
@@ -62,12 +60,12 @@ func conv2dBackwardDirect(_ outputGradient: Tensor, input: Variable, weight: Var
         convolution.forEachGroup(images) { start, layout in
             let gradient = context.gradientSide(start, layout, buffers)
             if let dx { Profiler.measure("direct.inputGradient") { context.inputGradient(start, layout, gradient, buffers, dx) } }
-            if let dw, convolution.stacksInput {
+            if let dw, convolution.stacksInput || convolution.stacksOutput {
                 Profiler.measure("direct.weightGradient") { context.weightGradient(start, layout, gradient, buffers, dw) }
             }
         }
         // In place (stride 1, large images): one call for the whole run, so the kernel can group images.
-        if let dw, !convolution.stacksInput {
+        if let dw, !convolution.stacksInput, !convolution.stacksOutput {
             Profiler.measure("direct.weightGradient") { context.weightGradientInPlace(images, dw) }
         }
     }

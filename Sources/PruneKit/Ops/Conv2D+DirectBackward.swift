@@ -14,7 +14,7 @@ struct DirectBackward {
 
     /// The group's dY in the kernels' layout: in place, or stacked into `buffers.output`.
     func gradientSide(_ start: Int, _ layout: DirectConvolution.Layout, _ buffers: DirectConvolutionBuffers) -> UnsafePointer<Float> {
-        convolution.outputSide(dy + start * convolution.outputChannels * convolution.area, images: layout.images,
+        convolution.outputSide(dy + start * convolution.outputChannels * convolution.outputArea, images: layout.images,
                                buffer: buffers.output)
     }
 
@@ -22,7 +22,7 @@ struct DirectBackward {
     func inputGradient(_ start: Int, _ layout: DirectConvolution.Layout, _ gradient: UnsafePointer<Float>,
                        _ buffers: DirectConvolutionBuffers, _ dx: UnsafeMutablePointer<Float>) {
         let (C, OC) = (convolution.inputChannels, convolution.outputChannels)
-        let pixels = layout.images * convolution.area, stride = convolution.inputStride
+        let pixels = layout.images * convolution.adjointArea, stride = convolution.inputStride
         let image = dx + start * C * convolution.inputArea
         let target = buffers.inputGradient ?? image
         for phase in 0..<plan.phases {
@@ -60,7 +60,8 @@ struct DirectBackward {
     /// dW += dy (x) shifted x for a run of images read in place (stride 1, one image per plane).
     func weightGradientInPlace(_ images: Range<Int>, _ dw: UnsafeMutablePointer<Float>) {
         let (C, OC, A) = (convolution.inputChannels, convolution.outputChannels, convolution.area)
-        accumulate(x + images.lowerBound * C * A, imageStride: C * A, dy + images.lowerBound * OC * A,
+        let inputArea = convolution.inputArea  // more than A when the output has fewer rows than the input
+        accumulate(x + images.lowerBound * C * inputArea, imageStride: C * inputArea, dy + images.lowerBound * OC * A,
                    gradientImageStride: OC * A, images: images.count, pixels: A, convolution.full, dw)
     }
 

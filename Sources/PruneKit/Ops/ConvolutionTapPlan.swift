@@ -1,13 +1,15 @@
-// Legend: S stride, H x W input, R x Q = (H/S) x (W/S) output and phase-plane size, KH x KW kernel, P padding.
+// Legend: S stride, H x W input, OH x OW output, KH x KW kernel, P padding, R x Q kernel plane (rows x pitch).
 
-/// conv2d as taps over phase planes: the form the direct kernels take (PruneKitKernels.h).
+/// conv2d as taps over planes: the form the direct kernels take (PruneKitKernels.h).
 ///
-/// For stride S each image splits into S*S phase planes of R x Q pixels, phase a*S + b holding
-/// x[S*r + a, S*q + b]. Weight tap (kh, kw) makes output (oh, ow) read input row S*oh + kh - P = S*(oh + dh) + a
-/// with dh = floor((kh - P) / S), so it reads phase (a, b) at (oh + dh, ow + dw): a shifted phase plane. The
-/// adjoint (dX) writes phase (a, b) from the taps that read it, shifted by (-dh, -dw), over dY. Stride 1 is the
-/// one-phase case, a "same" convolution. Representable when S divides H and W and the output is exactly
-/// (H/S) x (W/S): every ResNet, WRN and VGG convolution; not LeNet's unpadded ones.
+/// Stride 1: output (oh, ow) of weight tap (kh, kw) reads x[oh + kh - P, ow + kw - P], so with output rows
+/// stored at the input's row pitch W (R = OH rows, Q = W, of which OW are real) every tap is one shifted
+/// plane, offset (kh - P) W + (kw - P). "Same" convolutions (OH = H) need nothing else; unpadded ones (LeNet)
+/// compute OW of every W columns. The adjoint (dX, H rows of pitch W) reads dY stored at pitch W with the
+/// shifts negated.
+/// Stride S > 1: each image splits into S*S phase planes of R x Q = (H/S) x (W/S) pixels, phase a*S + b holding
+/// x[S*r + a, S*q + b]; tap (kh, kw) reads phase (a, b) shifted by (dh, dw), where kh - P = S*dh + a. dX's phase
+/// planes come from the taps that read them, shifts negated. Needs S | H, S | W and an output of (H/S) x (W/S).
 ///
 /// ```swift
 /// let plan = ConvolutionTapPlan(geometry)   // 3x3, stride 2, padding 1 on 32x32: 9 taps over 4 phases of 16x16
@@ -22,19 +24,34 @@ struct ConvolutionTapPlan {
         let rowShift, columnShift: Int32
     }
 
+    /// Output planes of `rows` rows at pitch `pitch` (`validColumns` real), reading planes of
+    /// `sourceRows` x `sourceColumns` stored at the same pitch: what `pk_tap_masks` needs.
+    struct MaskGeometry {
+        let rows, pitch, validColumns, sourceRows, sourceColumns: Int
+    }
+
     let geometry: WindowGeometry
-    /// Phase-plane (and output) rows R and columns Q.
-    let rows, columns: Int
     /// Taps of the forward conv (and of the weight gradient).
     let forwardTaps: [Tap]
     /// Per phase plane of dX, the taps that write it (shifts negated, reading dY).
     let adjointTaps: [[Tap]]
+    /// Output planes of the forward pass and of the adjoint (dX, per phase).
+    let forwardMask, adjointMask: MaskGeometry
 
     init?(_ g: WindowGeometry) {
         let S = g.stride
-        guard g.height % S == 0, g.width % S == 0, g.outputHeight == g.height / S, g.outputWidth == g.width / S else { return nil }
+        if S == 1 {
+            guard 2 * g.padding < g.kernelHeight, 2 * g.padding < g.kernelWidth else { return nil }  // output <= input
+            let (OH, OW, H, W) = (g.outputHeight, g.outputWidth, g.height, g.width)
+            forwardMask = MaskGeometry(rows: OH, pitch: W, validColumns: OW, sourceRows: H, sourceColumns: W)
+            adjointMask = MaskGeometry(rows: H, pitch: W, validColumns: W, sourceRows: OH, sourceColumns: OW)
+        } else {
+            guard g.height % S == 0, g.width % S == 0, g.outputHeight == g.height / S, g.outputWidth == g.width / S else { return nil }
+            let (R, Q) = (g.height / S, g.width / S)
+            forwardMask = MaskGeometry(rows: R, pitch: Q, validColumns: Q, sourceRows: R, sourceColumns: Q)
+            adjointMask = forwardMask
+        }
         geometry = g
-        (rows, columns) = (g.height / S, g.width / S)
         var taps: [Tap] = []
         for kh in 0..<g.kernelHeight {
             for kw in 0..<g.kernelWidth {
@@ -53,6 +70,12 @@ struct ConvolutionTapPlan {
 
     /// S*S phase planes per image.
     var phases: Int { geometry.stride * geometry.stride }
+
+    /// Whether output rows are stored at a pitch wider than the output (unpadded stride-1 convolutions).
+    var pitchesOutput: Bool { forwardMask.validColumns < forwardMask.pitch }
+
+    /// Whether images can be stacked: every image's input and output planes have the same rows and pitch.
+    var stacksImages: Bool { forwardMask.rows == forwardMask.sourceRows && !pitchesOutput }
 
     /// Bit f set when some forward tap reads phase f (a 1x1 stride-2 conv reads only phase 0).
     var usedPhases: UInt32 { forwardTaps.reduce(0) { $0 | (1 << UInt32($1.phase)) } }

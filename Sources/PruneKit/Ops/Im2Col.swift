@@ -2,7 +2,7 @@
 // S stride, P zero padding. One image at a time; callers parallelise over images.
 
 /// Geometry of a 2-D convolution or pooling window, shared by conv and pooling kernels.
-public struct WindowGeometry: Equatable {
+public struct WindowGeometry: Hashable {
     public let channels, height, width, kernelHeight, kernelWidth, stride, padding: Int
     /// Output height: (H + 2P - KH) / S + 1.
     public var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }

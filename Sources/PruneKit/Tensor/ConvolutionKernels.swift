@@ -37,12 +37,14 @@ public enum ConvolutionKernels {
     /// A plane stride (floats) >= `count` that keeps consecutive planes out of each other's L1 sets.
     static func paddedStride(_ count: Int) -> Int { pk_padded_stride(count) }
 
-    /// Lane masks [ceil(G*R*Q / 16)][T] for taps shifted by (rowShifts[t], columnShifts[t]) on G stacked R x Q images.
-    static func masks(images: Int, rows: Int, columns: Int, rowShifts: [Int32], columnShifts: [Int32]) -> [UInt16] {
+    /// Lane masks [ceil(G*rows*pitch / 16)][T] for taps shifted by (rowShifts[t], columnShifts[t]) on G stacked
+    /// planes of `geometry` (see `pk_tap_masks`).
+    static func masks(images: Int, geometry m: ConvolutionTapPlan.MaskGeometry, rowShifts: [Int32], columnShifts: [Int32]) -> [UInt16] {
         let taps = rowShifts.count
-        var masks = [UInt16](repeating: 0, count: pk_tap_mask_count(images * rows * columns, Int32(taps)))
+        var masks = [UInt16](repeating: 0, count: pk_tap_mask_count(images * m.rows * m.pitch, Int32(taps)))
         masks.withUnsafeMutableBufferPointer { target in
-            pk_tap_masks(Int32(images), Int32(rows), Int32(columns), Int32(taps), rowShifts, columnShifts, target.baseAddress!)
+            pk_tap_masks(Int32(images), Int32(m.rows), Int32(m.pitch), Int32(m.validColumns), Int32(m.sourceRows),
+                         Int32(m.sourceColumns), Int32(taps), rowShifts, columnShifts, target.baseAddress!)
         }
         return masks
     }
@@ -96,5 +98,19 @@ public enum ConvolutionKernels {
     static func scatterPhases(_ source: UnsafePointer<Float>, channelStride: Int, images: Int, channels: Int, height: Int,
                               width: Int, stride: Int, into x: UnsafeMutablePointer<Float>) {
         pk_scatter_phases(source, channelStride, Int32(images), Int32(channels), Int32(height), Int32(width), Int32(stride), x)
+    }
+
+    /// One image y [C, rows, width] into planes of rows at `pitch` (extra columns zeroed), channel stride given.
+    @inline(__always)
+    static func expandRows(_ y: UnsafePointer<Float>, channels: Int, rows: Int, width: Int, pitch: Int,
+                           into target: UnsafeMutablePointer<Float>, channelStride: Int) {
+        pk_expand_rows(y, Int32(channels), Int32(rows), Int32(width), Int32(pitch), target, channelStride)
+    }
+
+    /// The inverse of `expandRows`.
+    @inline(__always)
+    static func compactRows(_ source: UnsafePointer<Float>, channelStride: Int, channels: Int, rows: Int, width: Int,
+                            pitch: Int, into y: UnsafeMutablePointer<Float>) {
+        pk_compact_rows(source, channelStride, Int32(channels), Int32(rows), Int32(width), Int32(pitch), y)
     }
 }

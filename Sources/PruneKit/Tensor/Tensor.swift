@@ -10,15 +10,15 @@ public final class TensorStorage {
     /// Number of floats.
     public let count: Int
 
-    /// Allocates `count` floats, uninitialised unless `zeroed`.
+    /// Allocates `count` floats, uninitialised unless `zeroed`. Buffers of 128 KiB and more come from
+    /// `BufferPool` (recycled by size, outside malloc's heap).
     public init(count: Int, zeroed: Bool = true) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        pointer = BufferPool.allocate(floats: count)
         if zeroed { pointer.initialize(repeating: 0, count: count) }
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { BufferPool.deallocate(pointer, floats: count) }
 
     @usableFromInline func copy() -> TensorStorage {
         let result = TensorStorage(count: count, zeroed: false)

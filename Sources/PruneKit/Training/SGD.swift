@@ -42,17 +42,21 @@ public final class SGD {
         let first = velocity == nil || velocity!.shape != gradient.shape
         if m > 0 && first { velocity = Tensor(zeros: gradient.shape, zeroed: false) }
         let g = UnsafePointer(gradient.storage.pointer)
+        var v: UnsafeMutablePointer<Float>?  // unique: removed from the dictionary above, so no copy-on-write
+        if velocity != nil { v = velocity!.withUnsafeMutableBufferPointer { $0.baseAddress! } }
         parameter.value.withUnsafeMutableBufferPointer { w in
             let w = w.baseAddress!
-            if var v = velocity {
-                v.withUnsafeMutableBufferPointer { v in
-                    sgdMomentumStep(w, v.baseAddress!, g, count, lr, m, wd, first: first, nesterov: nesterov)
+            // Large parameters (VGG-16's 2.4M-weight convolutions) are split across threads.
+            Parallel.forEachChunk(count: count, minimumPerChunk: 1 << 17) { _, range in
+                let (w, g, n) = (w + range.lowerBound, g + range.lowerBound, range.count)
+                if let v {
+                    sgdMomentumStep(w, v + range.lowerBound, g, n, lr, m, wd, first: first, nesterov: nesterov)
+                } else {
+                    sgdPlainStep(w, g, n, lr, wd)
                 }
-                velocities[parameter.name] = v
-            } else {
-                sgdPlainStep(w, g, count, lr, wd)
             }
         }
+        if let velocity { velocities[parameter.name] = velocity }
     }
 }
 

@@ -25,14 +25,22 @@ long pk_padded_stride(long count);
 
 /// Number of uint16 lane masks for `pixels` outputs and T taps: ceil(pixels / 16) * T.
 size_t pk_tap_mask_count(long pixels, int taps);
-/// Fills masks [V][T] for G stacked images of R x Q: bit l of masks[v*T + t] is set when p = 16v + l < G*R*Q
-/// and (r + dh[t], q + dw[t]) lies inside p's image, where r = (p / Q) % R and q = p % Q.
-void pk_tap_masks(int G, int R, int Q, int taps, const int *dh, const int *dw, uint16_t *masks);
+/// Fills masks [V][T] for G stacked output planes of R rows with row pitch Q (of which the first `validColumns`
+/// columns are real outputs), reading source planes of `sourceRows` x `sourceColumns` stored with the same pitch:
+/// bit l of masks[v*T + t] is set when p = 16v + l < G*R*Q, q < validColumns and (r + dh[t], q + dw[t]) lies
+/// inside the source image, where r = (p / Q) % R and q = p % Q.
+void pk_tap_masks(int G, int R, int Q, int validColumns, int sourceRows, int sourceColumns, int taps, const int *dh,
+                  const int *dw, uint16_t *masks);
 
-/// Floats in packed weights for OC outputs, C inputs and T taps: roundup(OC, 8) * T * C.
+/// Output channels are processed in ceil(OC / 8) balanced blocks of at most 8 (11 = 6 + 5, 45 = 8+8+8+7+7+7).
+int pk_output_blocks(int OC);
+/// First output channel and size of block b.
+void pk_output_block(int OC, int b, int *first, int *count);
+
+/// Floats in packed weights for OC outputs, C inputs and T taps: ceil(OC / 8) * 8 * T * C.
 size_t pk_packed_weight_count(int OC, int C, int taps);
-/// Packs w [A, B, KK] (PyTorch OIHW with KK = KH*KW) for pk_conv_forward: per block of 8 output channels,
-/// [T][C][8] (zero-padded), tap t taking w's tap weightTaps[t]. transpose = 0: outputs are A, inputs B
+/// Packs w [A, B, KK] (PyTorch OIHW with KK = KH*KW) for pk_conv_forward: per output block (pk_output_block),
+/// [T][C][8] (rows zero-padded past the block's size), tap t taking w's tap weightTaps[t]. transpose = 0: outputs are A, inputs B
 /// (forward). transpose = 1: outputs are B, inputs A: the adjoint conv that maps dY to dX.
 void pk_pack_weights(const float *w, int A, int B, int KK, int transpose, int taps, const int *weightTaps, float *packed);
 
@@ -53,5 +61,10 @@ void pk_conv_weight_gradient(const float *x, long xImage, long xPlane, const flo
 void pk_gather_phases(const float *x, int G, int C, int H, int W, int S, unsigned phases, float *out, long cs);
 /// The inverse: every phase of the stacked layout `in` back into x [G, C, H, W].
 void pk_scatter_phases(const float *in, long cs, int G, int C, int H, int W, int S, float *x);
+/// One image y [C, R, V] (compact rows of V floats) into planes of R rows with pitch Q >= V at out + c*cs, the
+/// Q - V extra columns of each row zeroed.
+void pk_expand_rows(const float *y, int C, int R, int V, int Q, float *out, long cs);
+/// The inverse: the first V columns of each pitched row back into y [C, R, V].
+void pk_compact_rows(const float *in, long cs, int C, int R, int V, int Q, float *y);
 
 #endif

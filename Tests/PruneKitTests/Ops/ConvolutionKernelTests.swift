@@ -3,7 +3,8 @@ import XCTest
 
 /// The direct AVX-512 convolution kernels against the im2col + sgemm reference path: forward output, input,
 /// weight and bias gradients on shapes the gradient checks are too slow for (32x32 images, 16-64 channels),
-/// on pruned (ragged) widths and on strides 2 and 3 (phase planes). Skipped on CPUs without AVX-512.
+/// on pruned (ragged) widths, on strides 2 and 3 (phase planes) and on unpadded convolutions (rows at the input's
+/// pitch). Skipped on CPUs without AVX-512.
 final class ConvolutionKernelTests: XCTestCase {
     struct Case {
         var input: [Int], weight: [Int], padding: Int, bias: Bool, stride = 1
@@ -23,6 +24,10 @@ final class ConvolutionKernelTests: XCTestCase {
         Case(input: [2, 11, 6, 10], weight: [22, 11, 3, 3], padding: 1, bias: true, stride: 2),   // ragged, stacked
         Case(input: [2, 3, 8, 8], weight: [5, 3, 5, 5], padding: 2, bias: false, stride: 2),
         Case(input: [1, 4, 9, 9], weight: [6, 4, 3, 3], padding: 1, bias: false, stride: 3),
+        Case(input: [2, 1, 28, 28], weight: [20, 1, 5, 5], padding: 0, bias: true),   // LeNet-5 conv1 (unpadded)
+        Case(input: [3, 20, 12, 12], weight: [50, 20, 5, 5], padding: 0, bias: true), // LeNet-5 conv2
+        Case(input: [2, 3, 7, 9], weight: [4, 3, 3, 2], padding: 0, bias: false),     // non-square kernel
+        Case(input: [2, 6, 10, 8], weight: [7, 6, 5, 5], padding: 1, bias: false),    // padded but smaller output
     ]
 
     func testDirectKernelsMatchReference() throws {

@@ -25,6 +25,7 @@ final class GradientCheckTests: XCTestCase {
             ([2, 5, 8, 8], [9, 5, 3, 3], 2, 1, false),    // stride 2 (phase planes on the direct path)
             ([2, 11, 6, 10], [22, 11, 3, 3], 2, 1, true), // stride 2, ragged widths
             ([2, 3, 8, 4], [4, 3, 1, 1], 2, 0, false),    // 1x1 stride 2: three of four dX phases are zero
+            ([2, 3, 9, 8], [4, 3, 5, 3], 1, 1, true),     // output smaller than input: rows at the input's pitch
         ]
         try forEachConvolutionAlgorithm { algorithm in
             for (index, c) in cases.enumerated() {

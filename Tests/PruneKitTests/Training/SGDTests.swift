@@ -46,6 +46,24 @@ final class SGDTests: XCTestCase {
         }
     }
 
+    func testThreadedUpdateEqualsSerialUpdate() throws {
+        // 300,001 elements: split across 3 workers (chunks of >= 131,072), each with a SIMD body and a tail.
+        let previous = Parallel.threadCount
+        defer { Parallel.threadCount = previous }
+        var results: [[Float]] = []
+        for threads in [1, 3] {
+            Parallel.threadCount = threads
+            let w = Variable(parameter: randomTensor([300_001], seed: 5), name: "w")
+            let optimizer = try SGD(learningRate: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01)
+            for step in 0..<2 {
+                w.gradient = randomTensor([300_001], seed: UInt64(20 + step))
+                optimizer.step([w])
+            }
+            results.append(w.value.scalars)
+        }
+        XCTAssertEqual(results[0], results[1])
+    }
+
     func testRejectsBadHyperparameters() {
         assertThrowsPruneKitError(["SGD", "lr -1"]) { _ = try SGD(learningRate: -1) }
         assertThrowsPruneKitError(["SGD", "nesterov true"]) { _ = try SGD(learningRate: 0.1, nesterov: true) }

@@ -1,0 +1,43 @@
+import XCTest
+@testable import PruneKit
+
+/// The large-buffer pool: exact-size reuse, and pooled + live bytes never above the largest live total.
+final class BufferPoolTests: XCTestCase {
+    func testReusesABufferOfTheSameSize() {
+        let pool = BufferPool()
+        let first = pool.take(bytes: 1 << 20)
+        pool.give(first, bytes: 1 << 20)
+        XCTAssertEqual(pool.pooled, 1 << 20)
+        XCTAssertEqual(pool.take(bytes: 1 << 20), first)
+        XCTAssertEqual(pool.pooled, 0)
+    }
+
+    func testEvictsInsteadOfGrowingPastThePeak() {
+        let (half, one, two) = (1 << 19, 1 << 20, 2 << 20)
+        let pool = BufferPool()
+        let small = pool.take(bytes: one)        // live 1 MiB = peak
+        pool.give(small, bytes: one)             // pooled 1 MiB
+        let large = pool.take(bytes: two)        // live 2 = peak; pooled 1 + live 2 > 1.25 x 2: the 1 MiB buffer goes
+        XCTAssertEqual(pool.pooled, 0)
+        pool.give(large, bytes: two)             // pooled 2
+        let medium = pool.take(bytes: half)      // 2 + 0.5 <= 2.5: the 2 MiB buffer stays
+        XCTAssertEqual(pool.pooled, two)
+        let another = pool.take(bytes: one)      // 2 + 1.5 > 2.5: now it goes
+        XCTAssertEqual(pool.pooled, 0)
+        pool.give(medium, bytes: half)
+        pool.give(another, bytes: one)
+        XCTAssertEqual(pool.pooled, half + one)
+    }
+
+    func testLargeTensorsGoThroughThePool() {
+        let count = 65_550  // 256 KiB and a bit: an unusual size, so no other test's buffer is involved
+        var first: UnsafeMutablePointer<Float>?
+        do {
+            var tensor = Tensor(zeros: [count])
+            tensor.withUnsafeMutableBufferPointer { $0[7] = 3; first = $0.baseAddress }
+        }
+        let reused = Tensor(zeros: [count])
+        XCTAssertEqual(reused.storage.pointer, first, "the freed buffer should be taken again")
+        XCTAssertEqual(reused.maxAbsolute(), 0, "and zeroed again")
+    }
+}
