@@ -13,20 +13,29 @@ public func subsampleAndPadChannels(_ input: Variable, stride: Int, before: Int,
     }
     let (N, C, H, W) = (shape[0], shape[1], shape[2], shape[3])
     let (OH, OW, OC) = ((H + stride - 1) / stride, (W + stride - 1) / stride, C + before + after)
-    var output = Tensor(zeros: [N, OC, OH, OW])
-    let x = input.value.storage.pointer
-    output.withUnsafeMutableBufferPointer { y in
-        for n in 0..<N { for c in 0..<C { for i in 0..<OH { for j in 0..<OW {
-            y[((n * OC + before + c) * OH + i) * OW + j] = x[((n * C + c) * H + i * stride) * W + j * stride]
-        } } } }
+    var output = Tensor(zeros: [N, OC, OH, OW], zeroed: false)
+    let x = UnsafePointer(input.value.storage.pointer), y = output.withUnsafeMutableBufferPointer { $0.baseAddress! }
+    // Images split across threads (this ran on one thread in every ResNet downsampling block).
+    Parallel.forEachChunk(count: N, minimumPerChunk: 8) { _, images in
+        for n in images {
+            let image = y + n * OC * OH * OW
+            image.update(repeating: 0, count: before * OH * OW)
+            (image + (before + C) * OH * OW).update(repeating: 0, count: after * OH * OW)
+            for c in 0..<C { for i in 0..<OH {
+                let (source, target) = (x + ((n * C + c) * H + i * stride) * W, image + ((before + c) * OH + i) * OW)
+                for j in 0..<OW { target[j] = source[j * stride] }
+            } }
+        }
     }
     return Variable(output, operation: "subsampleAndPadChannels", parents: [input]) { dy in
-        var dx = Tensor(zeros: shape)
-        let g = dy.storage.pointer
-        dx.withUnsafeMutableBufferPointer { dx in
-            for n in 0..<N { for c in 0..<C { for i in 0..<OH { for j in 0..<OW {
-                dx[((n * C + c) * H + i * stride) * W + j * stride] = g[((n * OC + before + c) * OH + i) * OW + j]
-            } } } }
+        var dx = Tensor(zeros: shape, zeroed: false)
+        let g = UnsafePointer(dy.storage.pointer), target = dx.withUnsafeMutableBufferPointer { $0.baseAddress! }
+        Parallel.forEachChunk(count: N, minimumPerChunk: 8) { _, images in
+            (target + images.lowerBound * C * H * W).update(repeating: 0, count: images.count * C * H * W)
+            for n in images { for c in 0..<C { for i in 0..<OH {
+                let (row, source) = (target + ((n * C + c) * H + i * stride) * W, g + ((n * OC + before + c) * OH + i) * OW)
+                for j in 0..<OW { row[j * stride] = source[j] }
+            } } }
         }
         input.accumulateGradient(dx)
     }

@@ -1,0 +1,43 @@
+import XCTest
+@testable import PruneKit
+
+/// The geometry behind the direct kernels: how conv2d maps onto taps over (phase) planes.
+final class ConvolutionTapPlanTests: XCTestCase {
+    private func geometry(_ size: Int, kernel: Int, stride: Int, padding: Int) -> WindowGeometry {
+        WindowGeometry(channels: 2, height: size, width: size, kernelHeight: kernel, kernelWidth: kernel, stride: stride,
+                       padding: padding)
+    }
+
+    func testStrideTwoSplitsTapsOverFourPhases() throws {
+        // Input row 2*oh + kh - 1: kh = 0 -> odd phase, shift -1; kh = 1 -> even phase, 0; kh = 2 -> odd phase, 0.
+        let plan = try XCTUnwrap(ConvolutionTapPlan(geometry(8, kernel: 3, stride: 2, padding: 1)))
+        XCTAssertEqual(plan.forwardTaps.map(\.phase), [3, 2, 3, 1, 0, 1, 3, 2, 3])
+        XCTAssertEqual(plan.forwardTaps.map(\.rowShift), [-1, -1, -1, 0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(plan.forwardTaps.map(\.columnShift), [-1, 0, 0, -1, 0, 0, -1, 0, 0])
+        XCTAssertEqual(plan.adjointTaps.map(\.count), [1, 2, 2, 4])  // every weight tap writes exactly one phase
+        XCTAssertEqual(plan.adjointTaps[3].map(\.rowShift), [1, 1, 0, 0])
+        XCTAssertEqual(plan.forwardMask.rows, 4)
+        XCTAssertEqual(plan.usedPhases, 0b1111)
+    }
+
+    func testOneByOneStrideTwoReadsOnlyTheEvenPhase() throws {
+        let plan = try XCTUnwrap(ConvolutionTapPlan(geometry(8, kernel: 1, stride: 2, padding: 0)))
+        XCTAssertEqual(plan.usedPhases, 0b0001)
+        XCTAssertEqual(plan.adjointTaps.map(\.count), [1, 0, 0, 0])
+    }
+
+    func testUnpaddedConvolutionKeepsTheInputPitch() throws {
+        let plan = try XCTUnwrap(ConvolutionTapPlan(geometry(12, kernel: 5, stride: 1, padding: 0)))
+        XCTAssertTrue(plan.pitchesOutput)
+        XCTAssertFalse(plan.stacksImages)
+        XCTAssertEqual([plan.forwardMask.rows, plan.forwardMask.pitch, plan.forwardMask.validColumns], [8, 12, 8])
+        XCTAssertEqual([plan.adjointMask.rows, plan.adjointMask.sourceRows, plan.adjointMask.sourceColumns], [12, 8, 8])
+        XCTAssertEqual(plan.forwardTaps.last.map { [$0.rowShift, $0.columnShift] }, [4, 4])
+    }
+
+    func testUnrepresentableGeometriesFallBack() {
+        XCTAssertNil(ConvolutionTapPlan(geometry(7, kernel: 3, stride: 2, padding: 1)))   // odd size, stride 2
+        XCTAssertNil(ConvolutionTapPlan(geometry(8, kernel: 3, stride: 1, padding: 2)))   // output larger than input
+        XCTAssertNil(ConvolutionTapPlan(geometry(8, kernel: 3, stride: 2, padding: 0)))   // output 3, not 8 / 2
+    }
+}
