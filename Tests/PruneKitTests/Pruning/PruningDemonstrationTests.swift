@@ -83,6 +83,9 @@ final class PruningDemonstrationTests: XCTestCase {
             config.target = .flopsRatio(0.5)
             config.slimming.training.epochs = Int(environment["PRUNEKIT_DEMO_SPARSITY"] ?? "1") ?? 1
             config.slimming.penalty = 1e-4
+            if environment["PRUNEKIT_DEMO_GLOBAL"] != nil { config.scope = .global }
+            config.roundTo = Int(environment["PRUNEKIT_DEMO_ROUND_TO"] ?? "1") ?? 1
+            let label = method + (environment["PRUNEKIT_DEMO_LABEL"] ?? "")
             var options = PruningPipeline.Options()
             options.fineTuning = try PrunerRegistry.entry(named: method).recommendedFineTuning
             options.fineTuning!.epochs = epochs
@@ -92,8 +95,8 @@ final class PruningDemonstrationTests: XCTestCase {
             let report = try PruningPipeline.run(model: model, method: method, config: config,
                                                  data: PruningData(training: trainLoader, evaluation: testLoader), options: options)
             print(report)
-            try report.jsonString().write(toFile: "\(out)/\(method)-report.json", atomically: true, encoding: .utf8)
-            try ModelCheckpoint(model: model, metadata: ["pruning": "\(method) \(config.target)"]).write(to: "\(out)/\(method).safetensors")
+            try report.jsonString().write(toFile: "\(out)/\(label)-report.json", atomically: true, encoding: .utf8)
+            try ModelCheckpoint(model: model, metadata: ["pruning": "\(method) \(config.target)"]).write(to: "\(out)/\(label).safetensors")
             XCTAssertLessThanOrEqual(report.flopsRatio, 0.5)
         }
     }
