@@ -72,7 +72,8 @@ final class PruningDemonstrationTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let epochs = Int(environment["PRUNEKIT_DEMO_FINETUNE"] ?? "2") ?? 2
         let methods = (environment["PRUNEKIT_DEMO_METHODS"] ?? "l1,slimming").split(separator: ",").map(String.init)
-        let train = try Dataset.load(.cifar10, split: .train, dataDirectory: environment["PRUNEKIT_DATA"])
+        var train = try Dataset.load(.cifar10, split: .train, dataDirectory: environment["PRUNEKIT_DATA"])
+        if let limit = environment["PRUNEKIT_DEMO_TRAIN_LIMIT"].flatMap({ Int($0) }), limit < train.count { train = try train.prefix(limit) }
         let test = try Dataset.load(.cifar10, split: .test, dataDirectory: environment["PRUNEKIT_DATA"])
         let trainLoader = try DataLoader(dataset: train, config: .training(for: .cifar10, batchSize: 128, seed: 7))
         let testLoader = try DataLoader(dataset: test, config: .evaluation(batchSize: 256))
@@ -82,6 +83,9 @@ final class PruningDemonstrationTests: XCTestCase {
             config.target = .flopsRatio(0.5)
             config.slimming.training.epochs = Int(environment["PRUNEKIT_DEMO_SPARSITY"] ?? "1") ?? 1
             config.slimming.penalty = 1e-4
+            if environment["PRUNEKIT_DEMO_GLOBAL"] != nil { config.scope = .global }
+            config.roundTo = Int(environment["PRUNEKIT_DEMO_ROUND_TO"] ?? "1") ?? 1
+            let label = method + (environment["PRUNEKIT_DEMO_LABEL"] ?? "")
             var options = PruningPipeline.Options()
             options.fineTuning = try PrunerRegistry.entry(named: method).recommendedFineTuning
             options.fineTuning!.epochs = epochs
@@ -91,9 +95,38 @@ final class PruningDemonstrationTests: XCTestCase {
             let report = try PruningPipeline.run(model: model, method: method, config: config,
                                                  data: PruningData(training: trainLoader, evaluation: testLoader), options: options)
             print(report)
-            try report.jsonString().write(toFile: "\(out)/\(method)-report.json", atomically: true, encoding: .utf8)
-            try ModelCheckpoint(model: model, metadata: ["pruning": "\(method) \(config.target)"]).write(to: "\(out)/\(method).safetensors")
+            try report.jsonString().write(toFile: "\(out)/\(label)-report.json", atomically: true, encoding: .utf8)
+            try ModelCheckpoint(model: model, metadata: ["pruning": "\(method) \(config.target)"]).write(to: "\(out)/\(label).safetensors")
             XCTAssertLessThanOrEqual(report.flopsRatio, 0.5)
+        }
+    }
+
+    /// Dense vs pruned checkpoints, alternating rounds so that load from other processes hits both alike;
+    /// reports the median over rounds of each round's median.
+    func testLatencyOfCheckpoints() throws {
+        guard environment["PRUNEKIT_DEMO"] == "checkpoints", let densePath = environment["PRUNEKIT_DEMO_CHECKPOINT"],
+              let prunedPaths = environment["PRUNEKIT_DEMO_PRUNED"] else {
+            throw XCTSkip("set PRUNEKIT_DEMO=checkpoints, PRUNEKIT_DEMO_CHECKPOINT and PRUNEKIT_DEMO_PRUNED (comma list)")
+        }
+        let dense = try ModelCheckpoint.read(path: densePath).model
+        let rounds = Int(environment["PRUNEKIT_DEMO_ROUNDS"] ?? "5") ?? 5
+        for path in prunedPaths.split(separator: ",").map(String.init) {
+            let pruned = try ModelCheckpoint.read(path: path).model
+            let reduction = Double(try dense.cost().flops) / Double(try pruned.cost().flops)
+            for batch in [128, 1] {
+                var speedups: [Double] = [], denseTimes: [Double] = [], prunedTimes: [Double] = []
+                for _ in 0..<rounds {
+                    let comparison = try PruningReport.LatencyComparison.measure(dense: dense, pruned: pruned, batchSize: batch, threads: 2,
+                                                                                warmup: 2, repetitions: batch == 1 ? 50 : 7)
+                    speedups.append(comparison.speedup)
+                    denseTimes.append(comparison.denseMilliseconds)
+                    prunedTimes.append(comparison.prunedMilliseconds)
+                }
+                let median = { (values: [Double]) in values.sorted()[values.count / 2] }
+                print(String(format: "%@: batch %d: dense %.2f ms, pruned %.2f ms, speedup %.2fx (rounds %@), FLOPs reduction %.2fx (%.2f of ideal)",
+                             path, batch, median(denseTimes), median(prunedTimes), median(speedups),
+                             speedups.map { String(format: "%.2f", $0) }.joined(separator: " "), reduction, median(speedups) / reduction))
+            }
         }
     }
 }
