@@ -2,7 +2,7 @@
 
 Usage: python pytorch_bench.py MODEL train|infer --threads 2 --batch 128 --steps 10 --models-dir ../shared/perf
 Prints one JSON line: img/s and ms per step (median of timed steps after warm-up, as prune-cli bench),
-and the process's peak RSS in MiB (ru_maxrss). The step is the one of ../shared/perf/bench_models.py:
+and the process's peak RSS in MiB (ru_maxrss; for inference it includes the warm-up training steps). The step is the one of ../shared/perf/bench_models.py:
 zero_grad + forward (BN in train mode) + cross-entropy + backward + SGD(momentum 0.9, wd 5e-4).
 PyTorch is an optional comparison tool; PruneKit never imports it.
 """
@@ -35,6 +35,13 @@ if args.mode == "train":
         loss_fn(model(x), y).backward()
         opt.step()
 else:
+    # Warm the allocator with a few training steps first, as ../shared/perf/bench_models.py does (it trains, then
+    # infers, in one process): in a process that has only run inference, glibc returns and re-faults PyTorch's
+    # large buffers every step and inference ran 1.2-2x slower (../shared/perf/README.md), which would flatter PruneKit.
+    model.train()
+    for _ in range(args.warmup):
+        model.zero_grad(set_to_none=True)
+        nn.functional.cross_entropy(model(x), y).backward()
     model.eval()
 
     def step():

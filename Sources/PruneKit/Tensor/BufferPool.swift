@@ -14,6 +14,10 @@ final class BufferPool: @unchecked Sendable {
     static let shared = BufferPool()
     /// Smaller buffers go through malloc.
     static let threshold = 128 * 1024
+    /// Bytes the pool may hold beyond the live peak even when 25% of that peak is less (256 MiB by default: VGG-16 inference re-folds and re-packs 120 MB of weights per step).
+    let minimumSlack: Int
+
+    init(minimumSlack: Int = 256 << 20) { self.minimumSlack = minimumSlack }
 
     private let lock = NSLock()
     private var free: [Int: [UnsafeMutableRawPointer]] = [:]
@@ -34,10 +38,13 @@ final class BufferPool: @unchecked Sendable {
             return pointer
         }
         var evicted: [(UnsafeMutableRawPointer, Int)] = []
-        // 25% slack over the live peak: sizes needed at different moments of a step then all stay pooled (with
+        // Slack over the live peak: sizes needed at different moments of a step then all stay pooled (with
         // no slack, buffers evicted early in a step were mapped and faulted again later: 11K faults per ResNet-20
-        // step; with 25%, none, and peak RSS 275 MB).
-        while pooledBytes > 0, pooledBytes + liveBytes > peakLiveBytes + peakLiveBytes / 4 {
+        // step; with 25%, none, and peak RSS 275 MB). At least `minimumSlack`: inference holds few buffers at
+        // once but cycles through more distinct sizes than 25% of that small peak, and evicting the least
+        // recently pooled then evicted exactly the buffer the next layer asked for (LeNet-5: 2.5 mmap/munmap
+        // pairs and 1,200 page faults per step, ~15% of its time).
+        while pooledBytes > 0, pooledBytes + liveBytes > peakLiveBytes + max(peakLiveBytes / 4, minimumSlack) {
             let (pointer, size) = order.removeFirst()
             free[size]!.removeAll { $0 == pointer }
             if free[size]!.isEmpty { free[size] = nil }

@@ -48,6 +48,21 @@ final class GoldenValueTests: XCTestCase {
         assertClose(y.value, [9, 10, 10, 9, 10, 9, 10, 10, 9], shape: [1, 1, 3, 3], relative: 0, absolute: 0)
     }
 
+    func testMaxPoolWithoutGradientsMatchesTheRecordingPath() throws {
+        // The inference path skips the argmax; its values must equal the recording path's for both kernels.
+        var generator = SplitMix64(seed: 3)
+        let x = Variable(Tensor.normal(shape: [3, 5, 7, 8], generator: &generator))
+        for (kernel, stride, padding) in [(2, 2, 0), (3, 2, 1), (3, 1, 1)] {
+            let recorded = try maxPool2d(x, kernelSize: kernel, stride: stride, padding: padding)
+            let inferred = try GradientMode.withoutGradients { try maxPool2d(x, kernelSize: kernel, stride: stride, padding: padding) }
+            XCTAssertEqual(inferred.shape, recorded.shape)
+            assertClose(inferred.value, recorded.value.scalars, relative: 0, absolute: 0)
+        }
+        let window = Variable(Tensor.ramp(shape: [1, 1, 5, 6]).map { Float((Int($0) * 7) % 11) })
+        let y = try GradientMode.withoutGradients { try maxPool2d(window, kernelSize: 3, stride: 2, padding: 1) }
+        assertClose(y.value, [9, 10, 10, 9, 10, 9, 10, 10, 9], shape: [1, 1, 3, 3], relative: 0, absolute: 0)
+    }
+
     func testMaxPool2x2TiesGoToTheFirstElementOfTheWindow() throws {
         // PyTorch's max_pool2d backward sends a tied window's gradient to its first maximum (row-major order).
         // Window values (a, b, c, d): all equal; b = d > a = c; c = d > a = b.

@@ -14,7 +14,7 @@ final class BufferPoolTests: XCTestCase {
 
     func testEvictsInsteadOfGrowingPastThePeak() {
         let (half, one, two) = (1 << 19, 1 << 20, 2 << 20)
-        let pool = BufferPool()
+        let pool = BufferPool(minimumSlack: 0)
         let small = pool.take(bytes: one)        // live 1 MiB = peak
         pool.give(small, bytes: one)             // pooled 1 MiB
         let large = pool.take(bytes: two)        // live 2 = peak; pooled 1 + live 2 > 1.25 x 2: the 1 MiB buffer goes
@@ -27,6 +27,28 @@ final class BufferPoolTests: XCTestCase {
         pool.give(medium, bytes: half)
         pool.give(another, bytes: one)
         XCTAssertEqual(pool.pooled, half + one)
+    }
+
+    func testInferenceCyclingThroughSizesNeverRemaps() {
+        // LeNet-5 inference: few buffers live at once, more distinct sizes per step than 25% of that peak. With
+        // the floor every size stays pooled and step 2 reuses step 1's buffers; without it each take
+        // evicted the buffer the next take wanted.
+        let sizes = [5_898_240, 1_474_560, 1_638_400, 409_600, 256_000]
+        for (slack, reuses) in [(256 << 20, true), (0, false)] {
+            let pool = BufferPool(minimumSlack: slack)
+            var first: [UnsafeMutableRawPointer] = [], second: [UnsafeMutableRawPointer] = []
+            for step in 0..<2 {
+                var previous: (UnsafeMutableRawPointer, Int)?
+                for size in sizes {  // each layer's output frees its input
+                    let buffer = pool.take(bytes: size)
+                    if step == 0 { first.append(buffer) } else { second.append(buffer) }
+                    if let (pointer, bytes) = previous { pool.give(pointer, bytes: bytes) }
+                    previous = (buffer, size)
+                }
+                pool.give(previous!.0, bytes: previous!.1)
+            }
+            XCTAssertEqual(first == second, reuses, "slack \(slack)")
+        }
     }
 
     func testLargeTensorsGoThroughThePool() {
