@@ -13,6 +13,8 @@ public struct ModelBenchmarkResult: Codable {
     public var processorMillisecondsPerStep: Double
     /// Fastest timed step, in ms (the least disturbed one on a shared machine).
     public var bestMillisecondsPerStep: Double
+    /// Timed steps behind the median (at least `steps`; more when `minimumSeconds` asked for them).
+    public var timedSteps: Int
     public var imagesPerSecond: Double
     /// Forward FLOPs of one image (a multiply-add counts 2), at the widths benchmarked.
     public var forwardFlopsPerImage: Double
@@ -26,10 +28,12 @@ public struct ModelBenchmarkResult: Codable {
 
 /// `prune-cli bench train|infer`: steps per second on random input of the model's shape.
 public enum ModelBenchmark {
-    /// Warm-up steps, then the median of `steps` timed steps. With `profile`, one more pass of `steps`
-    /// steps runs with the profiler on, so profiling never distorts the timed figure.
+    /// Warm-up steps, then the median of at least `steps` timed steps, continuing until `minimumSeconds` have
+    /// passed (at most 2000 steps; a 0.5 ms MLP step needs thousands for a stable median, as PyTorch's script
+    /// times for 3 s). With `profile`, one more pass of `steps` steps runs with the profiler on, so profiling
+    /// never distorts the timed figure.
     public static func run(_ model: Model, training: Bool, batchSize: Int, steps: Int = 10, warmup: Int = 3,
-                           profile: Bool = false) throws -> ModelBenchmarkResult {
+                           minimumSeconds: Double = 0, profile: Bool = false) throws -> ModelBenchmarkResult {
         var generator = SplitMix64(seed: 1)
         let input = Tensor.normal(shape: [batchSize] + model.spec.inputShape, generator: &generator)
         let labels = (0..<batchSize).map { _ in generator.nextInt(below: model.spec.classCount) }
@@ -49,21 +53,22 @@ public enum ModelBenchmark {
         }
         for _ in 0..<warmup { try step() }
         var wall: [Double] = [], processor: [Double] = []
-        for _ in 0..<steps {
+        let begin = Profiler.now()
+        while wall.count < steps || (Profiler.now() - begin < minimumSeconds && wall.count < max(steps, 2000)) {
             let (start, startProcessor) = (Profiler.now(), processorSeconds())
             try step()
             wall.append((Profiler.now() - start) * 1000)
             processor.append((processorSeconds() - startProcessor) * 1000)
         }
-        let median = wall.sorted()[steps / 2]
+        let median = wall.sorted()[wall.count / 2]
         var shares: [String: Double]?
         if profile { shares = try profileShares(steps: steps, step) }
         let perImage = Double(try model.cost().flops)
         let flops = perImage * Double(batchSize) * (training ? 3 : 1)
         return ModelBenchmarkResult(model: model.spec.name, mode: training ? "train" : "infer", batchSize: batchSize,
                                     threads: Parallel.threadCount, millisecondsPerStep: median,
-                                    processorMillisecondsPerStep: processor.sorted()[steps / 2],
-                                    bestMillisecondsPerStep: wall.min() ?? median,
+                                    processorMillisecondsPerStep: processor.sorted()[processor.count / 2],
+                                    bestMillisecondsPerStep: wall.min() ?? median, timedSteps: wall.count,
                                     imagesPerSecond: Double(batchSize) * 1000 / median, forwardFlopsPerImage: perImage,
                                     gflops: flops / median / 1e6,
                                     peakResidentMegabytes: peakResidentMegabytes(), profile: shares)

@@ -6,23 +6,24 @@ import PruneKit
 struct BenchModelCommand: Command {
     static let name = "bench"
     static let abstract = "Benchmark a zoo model's training or inference throughput, or a checkpoint's latency vs dense."
-    static let usage = "bench train|infer --model NAME [--batch-size N] [--threads N] [--steps N] [--width-scale F] [--profile] [--json]\n       prune-cli bench CKPT [--batch-size 128,1] [--threads N] [--json]   (checkpoint vs its dense architecture)"
+    static let usage = "bench train|infer --model NAME [--batch-size N] [--threads N] [--steps N] [--min-time S] [--width-scale F] [--profile] [--json]\n       prune-cli bench CKPT [--batch-size 128,1] [--threads N] [--json]   (checkpoint vs its dense architecture)"
     static let options = [
         OptionSpec("model", "Zoo model, e.g. resnet20, vgg16, wrn-16-4, lenet5, mlp."),
         OptionSpec("batch-size", "Images per step (default 128); for a checkpoint, a list like 128,1."),
         OptionSpec.threads,
         OptionSpec("steps", "Timed steps after 3 warm-up steps; the median is reported (default 10)."),
+        OptionSpec("min-time", "Keep timing past --steps until this many seconds have passed, at most 2000 steps (default 3, as the PyTorch script)."),
         OptionSpec("width-scale", "Scale every width of the model by F (0.707: ~50% FLOPs), as uniform pruning would."),
         OptionSpec("profile", value: false, "Also print the share of time per op (measured in a separate pass)."),
         OptionSpec("json", value: false, "Print the result as JSON on stdout."),
     ]
-    let training: Bool, modelName: String, batchSize: Int, steps: Int, widthScale: Double, profile: Bool, json: Bool
+    let training: Bool, modelName: String, batchSize: Int, steps: Int, minimumSeconds: Double, widthScale: Double, profile: Bool, json: Bool
     let checkpoint: BenchCheckpointCommand?
 
     init(_ arguments: Arguments) throws {
         if arguments.positionals.count == 1, !["train", "infer"].contains(arguments.positionals[0]) {
             checkpoint = try BenchCheckpointCommand(arguments)
-            (training, modelName, batchSize, steps, widthScale, profile, json) = (false, "", 0, 0, 1, false, arguments.flag("json"))
+            (training, modelName, batchSize, steps, minimumSeconds, widthScale, profile, json) = (false, "", 0, 0, 0, 1, false, arguments.flag("json"))
             return
         }
         checkpoint = nil
@@ -33,6 +34,7 @@ struct BenchModelCommand: Command {
         (training, modelName) = (arguments.positionals[0] == "train", model)
         batchSize = try arguments.integer("batch-size", default: 128, in: 1...65_536)
         steps = try arguments.integer("steps", default: 10, in: 1...100_000)
+        minimumSeconds = try arguments.number("min-time", default: 3, in: 0...3600)
         widthScale = try arguments.number("width-scale", default: 1, in: 0.01...1)
         (profile, json) = (arguments.flag("profile"), arguments.flag("json"))
         try arguments.applyThreads()
@@ -42,7 +44,8 @@ struct BenchModelCommand: Command {
         if let checkpoint { return try checkpoint.run() }
         printError(environmentLine())
         let model = try Model(spec: ModelZoo.spec(named: modelName).scalingWidths(by: widthScale), seed: 1)
-        let result = try ModelBenchmark.run(model, training: training, batchSize: batchSize, steps: steps, profile: profile)
+        let result = try ModelBenchmark.run(model, training: training, batchSize: batchSize, steps: steps,
+                                             minimumSeconds: minimumSeconds, profile: profile)
         if json { print(try jsonText(result)); return }
         print(String(format: "%@ %@ batch %d threads %d: %.2f ms/step (best %.2f, CPU %.2f), %.1f img/s, %.1f GFLOP/s, peak RSS %.0f MiB",
                      modelName, result.mode, batchSize, result.threads, result.millisecondsPerStep, result.bestMillisecondsPerStep,
