@@ -3,7 +3,7 @@
 #
 # Usage: Scripts/compare-pytorch.sh [--models "resnet20 resnet56 ..."] [--modes "train infer"] [--threads 2]
 #                                   [--batch-size 128] [--steps 10] [--no-torch] [--no-wait] [--wait-timeout S]
-#                                   [--pruned "resnet56 vgg16"] [--width-scale 0.707]
+#                                   [--pruned "resnet56 vgg16"] [--width-scale 0.707] [--checkpoints "a.safetensors ..."]
 # Every measurement runs in its own process (so peak RSS is that model's), PruneKit then PyTorch for each
 # configuration, one right after the other. Both run with OPENBLAS_CORETYPE unset: this machine kind presets
 # Haswell kernels, which halve OpenBLAS sgemm speed on AVX-512 CPUs (../shared/SWIFT-BLAS.md §0).
@@ -11,17 +11,18 @@
 # otherwise only PruneKit's column is printed. Before each pair the script waits (up to 2 min) for a quiet
 # machine when ../shared/perf/noise.py is available; only ratios from one run mean anything.
 # --pruned: PruneKit inference of those models narrowed uniformly (--width-scale, 0.707 = ~50% FLOPs) against
-# their dense inference: the speedup, the FLOP ratio and their quotient (the target is >= 0.9).
+# their dense inference, passes alternating in one process (bench infer --versus-dense): the speedup, the FLOP
+# ratio and their quotient (the target is >= 0.9). --checkpoints: the same for pruned checkpoints (bench CKPT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models="resnet20 resnet56 vgg16 wrn-16-4 lenet5 mlp"; modes="train infer"
-threads=2; batch=128; steps=10; torch=1; wait=1; timeout=120; pruned=""; scale=0.707
+threads=2; batch=128; steps=10; torch=1; wait=1; timeout=120; pruned=""; scale=0.707; checkpoints=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --models) models="$2"; shift 2 ;; --modes) modes="$2"; shift 2 ;; --threads) threads="$2"; shift 2 ;;
     --batch-size) batch="$2"; shift 2 ;; --steps) steps="$2"; shift 2 ;;
     --no-torch) torch=0; shift ;; --no-wait) wait=0; shift ;; --wait-timeout) timeout="$2"; shift 2 ;;
-    --pruned) pruned="$2"; shift 2 ;; --width-scale) scale="$2"; shift 2 ;;
+    --pruned) pruned="$2"; shift 2 ;; --width-scale) scale="$2"; shift 2 ;; --checkpoints) checkpoints="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -61,17 +62,21 @@ for model in $models; do
   done
 done
 for model in $pruned; do
-  for variant in dense pruned; do
-    quiet
-    extra=""; [ "$variant" = pruned ] && extra="--width-scale $scale"
-    env -u OPENBLAS_CORETYPE "$cli" bench infer --model "$model" --batch-size "$batch" --threads "$threads" --steps "$steps" \
-      $extra --json > "$out/pr-$model-$variant.json" 2>/dev/null || echo '{}' > "$out/pr-$model-$variant.json"
-  done
+  quiet
+  env -u OPENBLAS_CORETYPE "$cli" bench infer --model "$model" --batch-size "$batch" --threads "$threads" \
+    --width-scale "$scale" --versus-dense --min-time 5 --json > "$out/pr-$model.json" 2>/dev/null || echo '{}' > "$out/pr-$model.json"
 done
-python3 - "$out" "$models" "$modes" "$threads" "$pruned" <<'PY'
+index=0
+for checkpoint in $checkpoints; do
+  quiet
+  env -u OPENBLAS_CORETYPE "$cli" bench "$checkpoint" --batch-size "$batch,1" --threads "$threads" --json \
+    > "$out/pr-checkpoint$index.json" 2>/dev/null || echo '{}' > "$out/pr-checkpoint$index.json"
+  index=$((index + 1))
+done
+python3 - "$out" "$models" "$modes" "$threads" "$pruned" "$checkpoints" <<'PY'
 import json, os, sys
 out, models, modes, threads = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4])
-pruned = sys.argv[5].split()
+pruned = sys.argv[5].split() + [f"checkpoint{i}" for i in range(len(sys.argv[6].split()))]
 def load(path):
     try:
         with open(path) as f: return json.load(f)
@@ -89,13 +94,15 @@ for m in models:
               f"{f(pk.get('gflops'), '%10.1f'):>10} {f(pk.get('gflops', 0) / peak * 100, '%5.1f%%'):>6} "
               f"{f(pk.get('peakResidentMegabytes'), '%10.0f'):>10} {f(pt.get('peakResidentMegabytes'), '%10.0f'):>10}")
 if pruned:
-    print(f"\n{'pruned model':<18} {'dense img/s':>11} {'pruned img/s':>12} {'speedup':>7} {'FLOP ratio':>10} {'speedup/FLOP ratio':>18}")
+    print(f"\n{'pruned model':<18} {'dense ms':>9} {'pruned ms':>9} {'speedup':>7} {'FLOP ratio':>10} {'speedup/FLOP ratio':>18}")
 for m in pruned:
-    d, p = load(f"{out}/pr-{m}-dense.json"), load(f"{out}/pr-{m}-pruned.json")
-    if not (d.get("imagesPerSecond") and p.get("imagesPerSecond")):
+    r = load(f"{out}/pr-{m}.json")
+    if not r.get("latency"):
         print(f"{m:<18} (failed)"); continue
-    speedup = p["imagesPerSecond"] / d["imagesPerSecond"]
-    ratio = d["forwardFlopsPerImage"] / p["forwardFlopsPerImage"]
-    print(f"{p['model']:<18} {d['imagesPerSecond']:11.1f} {p['imagesPerSecond']:12.1f} {speedup:7.2f} {ratio:10.2f} {speedup / ratio:18.2f}")
+    ratio = r["flopsReduction"]
+    for row in r["latency"]:
+        speedup = row["denseMilliseconds"] / row["prunedMilliseconds"]
+        name = f"{r['checkpoint']} b{row['batchSize']}"
+        print(f"{name:<18} {row['denseMilliseconds']:9.2f} {row['prunedMilliseconds']:9.2f} {speedup:7.2f} {ratio:10.2f} {speedup / ratio:18.2f}")
 PY
 rm -rf "$out"

@@ -22,7 +22,7 @@ struct BenchCheckpointCommand {
         let dense = try Model(spec: denseSpec, seed: 1)
         let flopsReduction = Double(try dense.cost().flops) / Double(max(try pruned.cost().flops, 1))
         let rows = try batchSizes.map {
-            try PruningReport.LatencyComparison.measure(dense: dense, pruned: pruned, batchSize: $0, threads: nil)
+            try PruningReport.LatencyComparison.measure(dense: dense, pruned: pruned, batchSize: $0, threads: nil, minimumSeconds: 3)
         }
         if json { print(try jsonText(CheckpointBench(checkpoint: path, flopsReduction: flopsReduction, latency: rows))); return }
         for row in rows {

@@ -2,11 +2,12 @@ import Foundation
 import PruneKit
 
 /// `prune-cli bench train|infer --model NAME`: img/s, ms per step, GFLOP/s, peak RSS, and with
-/// `--profile` the share of time per op.
+/// `--profile` the share of time per op; `--width-scale F --versus-dense` compares a uniformly narrowed model
+/// with the dense one as `bench CKPT` does.
 struct BenchModelCommand: Command {
     static let name = "bench"
     static let abstract = "Benchmark a zoo model's training or inference throughput, or a checkpoint's latency vs dense."
-    static let usage = "bench train|infer --model NAME [--batch-size N] [--threads N] [--steps N] [--min-time S] [--width-scale F] [--profile] [--json]\n       prune-cli bench CKPT [--batch-size 128,1] [--threads N] [--json]   (checkpoint vs its dense architecture)"
+    static let usage = "bench train|infer --model NAME [--batch-size N] [--threads N] [--steps N] [--min-time S] [--width-scale F [--versus-dense]] [--profile] [--json]\n       prune-cli bench CKPT [--batch-size 128,1] [--threads N] [--json]   (checkpoint vs its dense architecture)"
     static let options = [
         OptionSpec("model", "Zoo model, e.g. resnet20, vgg16, wrn-16-4, lenet5, mlp."),
         OptionSpec("batch-size", "Images per step (default 128); for a checkpoint, a list like 128,1."),
@@ -14,16 +15,19 @@ struct BenchModelCommand: Command {
         OptionSpec("steps", "Timed steps after 3 warm-up steps; the median is reported (default 10)."),
         OptionSpec("min-time", "Keep timing past --steps until this many seconds have passed, at most 2000 steps (default 3, as the PyTorch script)."),
         OptionSpec("width-scale", "Scale every width of the model by F (0.707: ~50% FLOPs), as uniform pruning would."),
+        OptionSpec("versus-dense", value: false, "infer with --width-scale: time the narrowed and the dense model alternately in one process; speedup vs FLOPs ratio."),
         OptionSpec("profile", value: false, "Also print the share of time per op (measured in a separate pass)."),
         OptionSpec("json", value: false, "Print the result as JSON on stdout."),
     ]
     let training: Bool, modelName: String, batchSize: Int, steps: Int, minimumSeconds: Double, widthScale: Double, profile: Bool, json: Bool
+    let versusDense: Bool
     let checkpoint: BenchCheckpointCommand?
 
     init(_ arguments: Arguments) throws {
         if arguments.positionals.count == 1, !["train", "infer"].contains(arguments.positionals[0]) {
             checkpoint = try BenchCheckpointCommand(arguments)
             (training, modelName, batchSize, steps, minimumSeconds, widthScale, profile, json) = (false, "", 0, 0, 0, 1, false, arguments.flag("json"))
+            versusDense = false
             return
         }
         checkpoint = nil
@@ -36,7 +40,10 @@ struct BenchModelCommand: Command {
         steps = try arguments.integer("steps", default: 10, in: 1...100_000)
         minimumSeconds = try arguments.number("min-time", default: 3, in: 0...3600)
         widthScale = try arguments.number("width-scale", default: 1, in: 0.01...1)
-        (profile, json) = (arguments.flag("profile"), arguments.flag("json"))
+        (profile, json, versusDense) = (arguments.flag("profile"), arguments.flag("json"), arguments.flag("versus-dense"))
+        if versusDense, training || widthScale >= 1 {
+            throw PruneKitError.usage("option '--versus-dense' needs 'bench infer' and '--width-scale' below 1, got \(training ? "train" : "infer") with width scale \(widthScale)")
+        }
         try arguments.applyThreads()
     }
 
@@ -44,6 +51,7 @@ struct BenchModelCommand: Command {
         if let checkpoint { return try checkpoint.run() }
         printError(environmentLine())
         let model = try Model(spec: ModelZoo.spec(named: modelName).scalingWidths(by: widthScale), seed: 1)
+        if versusDense { return try compareWithDense(model) }
         let result = try ModelBenchmark.run(model, training: training, batchSize: batchSize, steps: steps,
                                              minimumSeconds: minimumSeconds, profile: profile)
         if json { print(try jsonText(result)); return }
@@ -53,5 +61,20 @@ struct BenchModelCommand: Command {
         for (category, share) in (result.profile ?? [:]).sorted(by: { $0.value > $1.value }) where share >= 0.005 {
             print(category.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%5.1f%%", 100 * share))
         }
+    }
+}
+
+extension BenchModelCommand {
+    /// Dense vs narrowed latency, alternating passes in one process (`LatencyComparison`), as `bench CKPT` prints it.
+    func compareWithDense(_ narrowed: Model) throws {
+        let dense = try Model(spec: ModelZoo.spec(named: modelName), seed: 1)
+        let flopsReduction = Double(try dense.cost().flops) / Double(max(try narrowed.cost().flops, 1))
+        let row = try PruningReport.LatencyComparison.measure(dense: dense, pruned: narrowed, batchSize: batchSize, threads: nil,
+                                                              minimumSeconds: max(minimumSeconds, 1))
+        let label = narrowed.spec.name
+        if json { print(try jsonText(CheckpointBench(checkpoint: label, flopsReduction: flopsReduction, latency: [row]))); return }
+        print(String(format: "%@ batch %d, %d threads: dense %.3f ms, narrowed %.3f ms (medians), speedup %.2fx vs FLOPs reduction %.2fx (%.0f%% of it)",
+                     label, row.batchSize, row.threads, row.denseMilliseconds, row.prunedMilliseconds, row.speedup,
+                     flopsReduction, 100 * row.speedup / flopsReduction))
     }
 }

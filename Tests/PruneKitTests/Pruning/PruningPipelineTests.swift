@@ -19,6 +19,7 @@ final class PruningPipelineTests: XCTestCase {
         options.fineTuning = PrunerRegistry.entries[0].recommendedFineTuning
         options.fineTuning!.epochs = 1
         (options.latencyBatchSizes, options.latencyIterations, options.latencyWarmup) = ([4, 1], 3, 1)
+        options.latencyMinimumSeconds = 0
         var epochs = 0
         options.onFineTuningEpochEnd = { _ in epochs += 1 }
         let report = try PruningPipeline.run(model: model, method: "l1", config: config,
@@ -38,6 +39,21 @@ final class PruningPipelineTests: XCTestCase {
         XCTAssertEqual(rebuilt.parameters.map(\.shape), model.parameters.map(\.shape))
         let copy = try model.copy(), images = PruningFixtures.images(for: spec, count: 2, seed: 9)
         XCTAssertEqual(try PruningFixtures.logits(copy, images, training: false), try PruningFixtures.logits(model, images, training: false))
+    }
+
+    func testLatencyComparisonAlternatesAndRejectsDifferentInputs() throws {
+        let dense = try Model(spec: spec, seed: 1), pruned = try dense.copy()
+        let comparison = try PruningReport.LatencyComparison.measure(dense: dense, pruned: pruned, batchSize: 2, threads: 1,
+                                                                     warmup: 1, repetitions: 3, minimumSeconds: 0)
+        XCTAssertEqual(comparison.batchSize, 2)
+        XCTAssertEqual(comparison.threads, 1)
+        XCTAssertGreaterThan(comparison.denseMilliseconds, 0)
+        XCTAssertGreaterThan(comparison.prunedMilliseconds, 0)
+        XCTAssertEqual(comparison.speedup, comparison.denseMilliseconds / comparison.prunedMilliseconds, accuracy: 1e-12)
+        let mnist = try Model(spec: ModelZoo.spec(named: "lenet5"), seed: 1)
+        XCTAssertThrowsError(try PruningReport.LatencyComparison.measure(dense: dense, pruned: mnist, batchSize: 1, threads: 1)) {
+            XCTAssertTrue("\($0)".contains("LatencyComparison.measure"), "\($0)")
+        }
     }
 
     func testSensitivityRowsCSVAndSVG() throws {

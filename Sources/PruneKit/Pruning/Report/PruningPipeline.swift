@@ -24,6 +24,8 @@ public enum PruningPipeline {
         public var latencyThreads: Int?
         /// Untimed passes and (at least) timed passes per measurement.
         public var latencyWarmup = 3, latencyIterations = 10
+        /// Keep alternating dense and pruned passes until this many seconds have passed (default 1).
+        public var latencyMinimumSeconds: Double = 1
         /// Progress lines.
         public var log: (String) -> Void = { _ in }
         /// Called after each fine-tuning epoch (the CLI writes checkpoints here).
@@ -95,7 +97,8 @@ public enum PruningPipeline {
     private static func compareLatency(_ dense: Model, _ pruned: Model, _ options: Options) throws -> [PruningReport.LatencyComparison] {
         try options.latencyBatchSizes.map { batch in
             try PruningReport.LatencyComparison.measure(dense: dense, pruned: pruned, batchSize: batch, threads: options.latencyThreads,
-                                                        warmup: options.latencyWarmup, repetitions: options.latencyIterations)
+                                                        warmup: options.latencyWarmup, repetitions: options.latencyIterations,
+                                                        minimumSeconds: options.latencyMinimumSeconds)
         }
     }
 }

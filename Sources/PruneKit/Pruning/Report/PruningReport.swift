@@ -26,8 +26,11 @@ public struct PruningReport: Codable {
         public var nonzeroBefore, nonzeroAfter: Int
     }
 
-    /// Dense vs pruned latency at one batch size, measured one after the other with the same threads
-    /// (`LatencyMeter`: warm-up, then the median of the timed passes).
+    /// Dense vs pruned latency at one batch size with the same threads: warm-up passes of both, then timed passes
+    /// that alternate dense, pruned, dense, ... (at least `repetitions` each, and for at least one second), and the
+    /// median of each. Alternating matters on shared machines: the host slows both vCPUs to half speed for
+    /// seconds at a time, and timing all dense passes before all pruned ones let such a spell land on one model
+    /// only (the same ResNet-20 dense pass measured 39 and 61 ms in back-to-back runs).
     public struct LatencyComparison: Codable, Equatable {
         /// Images per forward pass.
         public var batchSize: Int
@@ -40,18 +43,34 @@ public struct PruningReport: Codable {
         /// dense / pruned median time.
         public var speedup: Double { denseMilliseconds / max(prunedMilliseconds, 1e-12) }
 
-        /// Times `dense` then `pruned` at `batchSize` with `threads` (nil: the current setting), restoring the
-        /// thread count afterwards.
+        /// Times `dense` and `pruned` alternately at `batchSize` with `threads` (nil: the current setting),
+        /// restoring the thread count afterwards. Both models must take the same input shape.
         public static func measure(dense: Model, pruned: Model, batchSize: Int, threads: Int?, warmup: Int = 3,
-                                   repetitions: Int = 10) throws -> LatencyComparison {
+                                   repetitions: Int = 10, minimumSeconds: Double = 1) throws -> LatencyComparison {
             let previous = Parallel.threadCount
             if let threads { Parallel.threadCount = threads }
             defer { Parallel.threadCount = previous }
-            let time = { (model: Model) in
-                try LatencyMeter.measure(model, inputShape: model.spec.inputShape, batchSizes: [batchSize], warmup: warmup,
-                                         repetitions: repetitions)[0].milliseconds
+            guard dense.spec.inputShape == pruned.spec.inputShape else {
+                throw PruneKitError.shapeMismatch(operation: "LatencyComparison.measure", expected: "pruned input \(dense.spec.inputShape)",
+                                                  found: "\(pruned.spec.inputShape)")
             }
-            let denseTime = try time(dense), prunedTime = try time(pruned)
+            var generator = SplitMix64(seed: 1)
+            let input = Variable(Tensor.normal(shape: [batchSize] + dense.spec.inputShape, generator: &generator))
+            let context = ForwardContext(training: false)
+            let pass = { (model: Model) -> Double in
+                let begin = Profiler.now()
+                _ = try GradientMode.withoutGradients { try model(input, context) }
+                return (Profiler.now() - begin) * 1000
+            }
+            for _ in 0..<warmup { _ = try pass(dense); _ = try pass(pruned) }
+            var denseTimes: [Double] = [], prunedTimes: [Double] = []
+            let start = Profiler.now()
+            while denseTimes.count < repetitions || (Profiler.now() - start < minimumSeconds && denseTimes.count < 2000) {
+                denseTimes.append(try pass(dense))
+                prunedTimes.append(try pass(pruned))
+            }
+            let median = { (times: [Double]) in times.sorted()[times.count / 2] }
+            let (denseTime, prunedTime) = (median(denseTimes), median(prunedTimes))
             return LatencyComparison(batchSize: batchSize, threads: Parallel.threadCount, denseMilliseconds: denseTime,
                                      prunedMilliseconds: prunedTime)
         }
