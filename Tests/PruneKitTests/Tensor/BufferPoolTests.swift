@@ -34,7 +34,7 @@ final class BufferPoolTests: XCTestCase {
         // the floor every size stays pooled and step 2 reuses step 1's buffers; without it each take
         // evicted the buffer the next take wanted.
         let sizes = [5_898_240, 1_474_560, 1_638_400, 409_600, 256_000]
-        for (slack, reuses) in [(256 << 20, true), (0, false)] {
+        for slack in [256 << 20, 0] {
             let pool = BufferPool(minimumSlack: slack)
             var first: [UnsafeMutableRawPointer] = [], second: [UnsafeMutableRawPointer] = []
             for step in 0..<2 {
@@ -47,7 +47,13 @@ final class BufferPoolTests: XCTestCase {
                 }
                 pool.give(previous!.0, bytes: previous!.1)
             }
-            XCTAssertEqual(first == second, reuses, "slack \(slack)")
+            if slack > 0 {
+                XCTAssertEqual(first, second, "step 2 reuses step 1's buffers")
+                XCTAssertEqual(pool.pooled, sizes.reduce(0, +), "every size stays pooled")
+            } else {
+                // (Pointers can repeat here too: mmap often hands back an address just unmapped.)
+                XCTAssertLessThan(pool.pooled, sizes.reduce(0, +), "without the floor, buffers were evicted")
+            }
         }
     }
 
