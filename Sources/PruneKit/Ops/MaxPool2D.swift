@@ -60,8 +60,7 @@ private func maxPool2dValues(_ input: Tensor, _ g: WindowGeometry, _ N: Int) -> 
                         }
                     }
                 } else {
-                    var unused = [Int32](repeating: 0, count: OH * OW)
-                    unused.withUnsafeMutableBufferPointer { maxPoolPlane(source, g, target, $0.baseAddress!) }
+                    maxPoolPlane(source, g, target, nil)
                 }
             }
         }
@@ -69,9 +68,10 @@ private func maxPool2dValues(_ input: Tensor, _ g: WindowGeometry, _ N: Int) -> 
     return output
 }
 
-/// Any window: y and the flat argmax (within the plane) of every output; ties keep the first maximum.
+/// Any window: y and, unless `index` is nil, the flat argmax (within the plane) of every output; ties keep the
+/// first maximum.
 private func maxPoolPlane(_ source: UnsafePointer<Float>, _ g: WindowGeometry, _ y: UnsafeMutablePointer<Float>,
-                          _ index: UnsafeMutablePointer<Int32>) {
+                          _ index: UnsafeMutablePointer<Int32>?) {
     let (H, W) = (g.height, g.width)
     for i in 0..<g.outputHeight { for j in 0..<g.outputWidth {
         var best = -Float.infinity, bestIndex = -1
@@ -85,7 +85,7 @@ private func maxPoolPlane(_ source: UnsafePointer<Float>, _ g: WindowGeometry, _
             }
         }
         y[i * g.outputWidth + j] = best
-        index[i * g.outputWidth + j] = Int32(bestIndex)
+        index?[i * g.outputWidth + j] = Int32(bestIndex)
     } }
 }
 
