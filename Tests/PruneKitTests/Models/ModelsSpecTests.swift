@@ -30,6 +30,19 @@ final class ModelsSpecTests: XCTestCase {
         }
     }
 
+    func testReferenceCheckpointsLoadAsTheDenseZooModels() throws {
+        // The models PruneKit trained itself and keeps in Models/: full width, the zoo's parameter counts and FLOPs.
+        for (file, name, parameters, flops) in [("lenet5-mnist", "lenet5", 431_080, 4_586_000),
+                                                ("resnet20-cifar10-jpeg", "resnet20", 269_722, 81_102_080)] {
+            let path = Self.specDirectory.appendingPathComponent(file + ".safetensors").path
+            let model = try ModelCheckpoint.read(path: path).model
+            XCTAssertEqual(model.spec, try ModelZoo.spec(named: name), path)
+            let cost = try model.cost()
+            XCTAssertEqual(cost.parameterCount, parameters, path)
+            XCTAssertEqual(cost.flops, flops, path)
+        }
+    }
+
     func testNarrowedResNetRoundTripsBuildsAndRuns() throws {
         var spec = try ModelZoo.spec(named: "resnet20")
         // Odd paddings on purpose: 12 -> 20 pads 4 + 4, 20 -> 33 pads 6 before and 7 after.
