@@ -8,13 +8,15 @@ import Foundation
 /// stable; GLIBC_TUNABLES=glibc.malloc.tcache_count=0: 345 MB). Buffers of at least `threshold` bytes now come
 /// from anonymous mmap and return here when freed; a request takes a pooled buffer of the same size if there is
 /// one. Memory stays bounded by the program's own peak: before mapping fresh memory that would push pooled +
-/// live bytes 25% above the largest live total seen so far, least recently pooled buffers are unmapped. Reused
-/// buffers are already faulted in, so steady-state steps take no page faults.
+/// live bytes above the largest live total seen so far plus a slack (25% of it, at least `minimumSlack`), least
+/// recently pooled buffers are unmapped. Reused buffers are already faulted in, so steady-state steps take no
+/// page faults.
 final class BufferPool: @unchecked Sendable {
     static let shared = BufferPool()
     /// Smaller buffers go through malloc.
     static let threshold = 128 * 1024
-    /// Bytes the pool may hold beyond the live peak even when 25% of that peak is less (256 MiB by default: VGG-16 inference re-folds and re-packs 120 MB of weights per step).
+    /// Bytes the pool may hold beyond the live peak even when 25% of that peak is less (256 MiB by default:
+    /// VGG-16 inference re-folds and re-packs 120 MB of weights per step).
     let minimumSlack: Int
 
     init(minimumSlack: Int = 256 << 20) { self.minimumSlack = minimumSlack }

@@ -1,7 +1,7 @@
 import XCTest
 @testable import PruneKit
 
-/// The large-buffer pool: exact-size reuse, and pooled + live bytes never above the largest live total.
+/// The large-buffer pool: exact-size reuse, and pooled + live bytes bounded by the largest live total plus a slack.
 final class BufferPoolTests: XCTestCase {
     func testReusesABufferOfTheSameSize() {
         let pool = BufferPool()
