@@ -19,6 +19,20 @@ public struct ConvolutionShape: Codable {
     /// Forward FLOPs, a multiply-add counted as 2: 2 * N * OC * C*KH*KW * OH*OW.
     public var forwardFlops: Double { 2 * Double(batch * outputChannels * geometry.patchSize * geometry.outputArea) }
 
+    /// The shape with every width but the 3-channel image input scaled by `factor` and rounded (at least 1),
+    /// as uniform channel pruning would leave it: 0.707 keeps about half the FLOPs. The label gains "x<factor>".
+    public func scaled(by factor: Double) -> ConvolutionShape {
+        guard factor != 1 else { return self }
+        func width(_ w: Int) -> Int { max(1, Int((Double(w) * factor).rounded())) }
+        var shape = self
+        shape.inputChannels = inputChannels == 3 ? 3 : width(inputChannels)
+        shape.outputChannels = width(outputChannels)
+        let prefix = label.split(separator: " ").first.map(String.init) ?? label
+        let detail = stride > 1 ? " s\(stride)" : ""
+        shape.label = "\(prefix)x\(factor) \(shape.inputChannels)-\(shape.outputChannels)\(detail) \(size)x\(size)"
+        return shape
+    }
+
     /// The distinct conv shapes of ResNet-20 (CIFAR) at a batch size.
     public static func resnet20(batch: Int) -> [ConvolutionShape] {
         [ConvolutionShape("resnet20 conv1 3-16 32x32", batch: batch, inputChannels: 3, outputChannels: 16, size: 32),

@@ -6,15 +6,16 @@ import PruneKit
 struct BenchOpsCommand: Command {
     static let name = "bench ops"
     static let abstract = "Benchmark conv2d forward/backward against sgemm alone (release build)."
-    static let usage = "bench ops [--batch-size N] [--threads N] [--models resnet20,vgg16] [--repetitions N] [--json]"
+    static let usage = "bench ops [--batch-size N] [--threads N] [--models resnet20,vgg16] [--repetitions N] [--width-scale F] [--json]"
     static let options = [
         OptionSpec("batch-size", "Images per batch (default 128)."),
         OptionSpec.threads,
         OptionSpec("models", "Comma-separated shape sets: resnet20, vgg16 (default both)."),
         OptionSpec("repetitions", "Timed repetitions per measurement, median reported (default 5)."),
+        OptionSpec("width-scale", "Scale every width but the image input by F (0.707: ~50% FLOPs), as uniform pruning would."),
         OptionSpec("json", value: false, "Print the results as JSON on stdout."),
     ]
-    let batch: Int, repetitions: Int, models: [String], json: Bool
+    let batch: Int, repetitions: Int, models: [String], json: Bool, widthScale: Double
 
     init(_ arguments: Arguments) throws {
         try arguments.requirePositionals(0, "no positional arguments")
@@ -25,12 +26,14 @@ struct BenchOpsCommand: Command {
             throw PruneKitError.usage("option '--models': expected resnet20 or vgg16, found '\(model)'")
         }
         json = arguments.flag("json")
+        widthScale = try arguments.number("width-scale", default: 1, in: 0.01...4)
         try arguments.applyThreads()
     }
 
     func run() throws {
         printError(environmentLine())
         let shapes = models.flatMap { $0 == "resnet20" ? ConvolutionShape.resnet20(batch: batch) : ConvolutionShape.vgg16(batch: batch) }
+            .map { $0.scaled(by: widthScale) }
         var results: [ConvolutionBenchmarkResult] = []
         if !json { print("shape                          fwd ms  fwd GF/s  bwd ms  bwd GF/s  sgemm GF/s  conv/sgemm  sgemm% im2col% col2im% other%") }
         for shape in shapes {
