@@ -42,12 +42,18 @@ public final class Conv2d: Layer {
     }
 
     /// Evaluation without gradients: act(bn(conv(input)) + residual) in one fused op, batch norm folded into the
-    /// weights (`conv2dInference`). Callers check `context.fusesInference` first.
-    public func inference(_ input: Variable, batchNorm: BatchNorm?, residual: Variable? = nil, relu: Bool) throws -> Variable {
-        let folding = batchNorm.map {
-            BatchNormFolding(scale: $0.scale.value, shift: $0.shift.value, statistics: $0.statistics, epsilon: $0.epsilon)
+    /// weights (`conv2dInference`). Callers check `context.fusesInference` first. With `context.inferenceWeights`
+    /// set, the folded and packed weights are made once per forward call and shared by its sub-batches.
+    public func inference(_ input: Variable, batchNorm: BatchNorm?, residual: Variable? = nil, relu: Bool,
+                          _ context: ForwardContext) throws -> Variable {
+        let geometry = try conv2dGeometry(input.shape, weight.shape, bias?.shape, stride: stride, padding: padding)
+        let make = { [self] in
+            let folding = batchNorm.map {
+                BatchNormFolding(scale: $0.scale.value, shift: $0.shift.value, statistics: $0.statistics, epsilon: $0.epsilon)
+            }
+            return try PreparedConvolutionWeights(weight: weight.value, bias: bias?.value, batchNorm: folding, geometry: geometry)
         }
-        return try conv2dInference(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
-                                   batchNorm: folding, residual: residual, relu: relu)
+        let prepared = try context.inferenceWeights?.weights(for: self, geometry: geometry, make) ?? make()
+        return try conv2dInference(input, prepared, residual: residual, relu: relu)
     }
 }

@@ -11,6 +11,10 @@ public final class ForwardContext {
     /// (the default) costs one branch per layer.
     public var layerOutputHook: ((_ layer: Layer, _ input: Variable, _ output: Variable) throws -> Variable)?
 
+    /// Batch-norm-folded, packed convolution weights shared by the sub-batches of one inference call (set by
+    /// `Model.forward` around its per-thread path; nil: each `Conv2d.inference` prepares its own).
+    public var inferenceWeights: InferenceWeightCache?
+
     /// A context for training (`training: true`) or evaluation.
     public init(training: Bool, generator: SplitMix64 = SplitMix64(seed: 0)) {
         self.training = training

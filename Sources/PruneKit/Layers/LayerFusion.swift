@@ -12,7 +12,7 @@ public func forwardFusingBatchNormReLU(_ layers: [Layer], _ input: Variable, _ c
             let batchNorm = index + 1 < layers.count ? layers[index + 1] as? BatchNorm : nil
             let next = index + 1 + (batchNorm == nil ? 0 : 1)
             let relu = next < layers.count && layers[next] is ReLU
-            value = try convolution.inference(value, batchNorm: batchNorm, relu: relu)
+            value = try convolution.inference(value, batchNorm: batchNorm, relu: relu, context)
             index = next + (relu ? 1 : 0)
         } else if let batchNorm = layers[index] as? BatchNorm, index + 1 < layers.count, layers[index + 1] is ReLU {
             value = try batchNorm.withReLU(value, context)

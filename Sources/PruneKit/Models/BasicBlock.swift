@@ -52,9 +52,9 @@ public final class BasicBlock: Layer {
     /// y = relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)).
     public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
         if context.fusesInference {
-            let hidden = try convolution1.inference(input, batchNorm: batchNorm1, relu: true)
+            let hidden = try convolution1.inference(input, batchNorm: batchNorm1, relu: true, context)
             let shortcut = try shortcutBranch(input, outputChannels: convolution2.outputChannels, context)
-            return try convolution2.inference(hidden, batchNorm: batchNorm2, residual: shortcut, relu: true)
+            return try convolution2.inference(hidden, batchNorm: batchNorm2, residual: shortcut, relu: true, context)
         }
         let hidden = try batchNorm1.withReLU(try convolution1(input, context), context)
         let output = try convolution2(hidden, context)

@@ -48,6 +48,9 @@ public final class Model: Layer {
             throw PruneKitError.shapeMismatch(operation: "model \(spec.name)", expected: "input [N] + \(spec.inputShape)",
                                               found: "\(input.shape)")
         }
+        if splitsBatchAcrossThreads(input, context) {
+            return try forwardPerThread(input, context) { try forwardFusingBatchNormReLU(children, $0, context) }
+        }
         return try forwardFusingBatchNormReLU(children, input, context)
     }
 

@@ -50,9 +50,9 @@ public final class PreActivationBlock: Layer {
     public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
         let activated = try batchNorm1.withReLU(input, context)
         if context.fusesInference {  // bn2 folded into conv1 with its ReLU, the residual add into conv2; no dropout in eval
-            let residual = try shortcut.map { try $0.inference(activated, batchNorm: nil, relu: false) } ?? input
-            let hidden = try convolution1.inference(activated, batchNorm: batchNorm2, relu: true)
-            return try convolution2.inference(hidden, batchNorm: nil, residual: residual, relu: false)
+            let residual = try shortcut.map { try $0.inference(activated, batchNorm: nil, relu: false, context) } ?? input
+            let hidden = try convolution1.inference(activated, batchNorm: batchNorm2, relu: true, context)
+            return try convolution2.inference(hidden, batchNorm: nil, residual: residual, relu: false, context)
         }
         let residual = try shortcut.map { try $0(activated, context) } ?? input
         var hidden = try batchNorm2.withReLU(try convolution1(activated, context), context)

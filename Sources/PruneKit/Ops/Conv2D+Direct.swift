@@ -8,11 +8,11 @@
 /// Threads take contiguous runs of images. Caches nothing beyond conv2d's inputs: packed weights, masks and
 /// offsets are rebuilt from them (O(OC*C*KK), negligible next to the batch).
 func conv2dForwardDirect(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ plan: ConvolutionTapPlan, _ output: inout Tensor,
-                         residual: Tensor? = nil, relu: Bool = false) {
+                         residual: Tensor? = nil, relu: Bool = false, packed prepacked: Tensor? = nil) {
     let (batch, C, OC) = (input.shape[0], plan.geometry.channels, weight.shape[0])
     let convolution = DirectConvolution(plan, outputChannels: OC, batch: batch)
     let (area, outputArea, inputArea) = (convolution.area, convolution.outputArea, convolution.inputArea)
-    let packed = ConvolutionKernels.pack(weight, transpose: false, weightTaps: plan.forwardTaps.map(\.weightTap))
+    let packed = prepacked ?? ConvolutionKernels.pack(weight, transpose: false, weightTaps: plan.forwardTaps.map(\.weightTap))
     let x = UnsafePointer(input.storage.pointer), w = UnsafePointer(packed.storage.pointer)
     let b = bias.map { UnsafePointer($0.storage.pointer) }, r = residual.map { UnsafePointer($0.storage.pointer) }
     let y = output.withUnsafeMutableBufferPointer { $0.baseAddress! }

@@ -1,3 +1,5 @@
+import Foundation
+
 // Legend: N batch, C input channels, OC output channels, OH x OW output.
 
 /// Inference convolution with batch norm folded into the weights and the residual add and ReLU fused into
@@ -17,24 +19,82 @@
 /// ```
 public func conv2dInference(_ input: Variable, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
                             batchNorm: BatchNormFolding?, residual: Variable?, relu: Bool) throws -> Variable {
+    let geometry = try conv2dGeometry(input.shape, weight.shape, bias?.shape, stride: stride, padding: padding)
+    let prepared = try PreparedConvolutionWeights(weight: weight, bias: bias, batchNorm: batchNorm, geometry: geometry)
+    return try conv2dInference(input, prepared, residual: residual, relu: relu)
+}
+
+/// `conv2dInference` with the folding (and packing) already done: the form the per-thread inference path
+/// uses, preparing each layer's weights once per forward call (`InferenceWeightCache`) instead of per sub-batch.
+func conv2dInference(_ input: Variable, _ prepared: PreparedConvolutionWeights, residual: Variable?, relu: Bool) throws -> Variable {
     guard !GradientMode.isEnabled else {
         throw PruneKitError.invalidArgument(operation: "conv2dInference", message: "records no gradients: call it inside GradientMode.withoutGradients")
     }
-    let geometry = try conv2dGeometry(input.shape, weight.shape, bias?.shape, stride: stride, padding: padding)
+    let weight = prepared.weight
+    let geometry = try conv2dGeometry(input.shape, weight.shape, prepared.bias?.shape, stride: prepared.geometry.stride,
+                                      padding: prepared.geometry.padding)
+    guard geometry == prepared.geometry else {
+        throw PruneKitError.shapeMismatch(operation: "conv2dInference", expected: "input of \(prepared.geometry)", found: "\(input.shape)")
+    }
     let shape = [input.shape[0], weight.shape[0], geometry.outputHeight, geometry.outputWidth]
     if let residual, residual.shape != shape {
         throw PruneKitError.shapeMismatch(operation: "conv2dInference", expected: "residual \(shape)", found: "\(residual.shape)")
     }
-    let (foldedWeight, foldedBias) = try batchNorm.map { try $0.fold(weight: weight, bias: bias) } ?? (weight, bias)
     var output = Tensor(zeros: shape, zeroed: false)
-    if ConvolutionKernels.isEnabled, let plan = ConvolutionTapPlan(geometry) {
-        conv2dForwardDirect(input.value, foldedWeight, foldedBias, plan, &output, residual: residual?.value, relu: relu)
+    if let plan = prepared.plan, let packed = prepared.packed {
+        conv2dForwardDirect(input.value, weight, prepared.bias, plan, &output, residual: residual?.value, relu: relu, packed: packed)
     } else {
-        conv2dForward(input.value, foldedWeight, foldedBias, geometry, &output)
+        conv2dForward(input.value, weight, prepared.bias, geometry, &output)
         if let residual { try output.addScaled(residual.value) }
         if relu { output.withUnsafeMutableBufferPointer { y in reluForward(y.baseAddress!, y.baseAddress!, 0..<y.count) } }
     }
     return Variable(output, operation: "conv2dInference", parents: []) { _ in }
+}
+
+/// One convolution's inference weights: W' and b' with batch norm folded in (`BatchNormFolding.fold`), and,
+/// where the direct kernels run, W' packed for them (`pk_pack_weights`). Shapes: weight [OC, C, KH, KW], bias [OC].
+final class PreparedConvolutionWeights {
+    let weight: Tensor
+    let bias: Tensor?
+    /// The input geometry the packing was made for (taps depend on stride, padding and kernel).
+    let geometry: WindowGeometry
+    let plan: ConvolutionTapPlan?
+    let packed: Tensor?
+
+    init(weight: Tensor, bias: Tensor?, batchNorm: BatchNormFolding?, geometry: WindowGeometry) throws {
+        let (folded, foldedBias) = try batchNorm.map { try $0.fold(weight: weight, bias: bias) } ?? (weight, bias)
+        let plan = ConvolutionKernels.isEnabled ? ConvolutionTapPlan(geometry) : nil
+        (self.weight, self.bias, self.geometry, self.plan) = (folded, foldedBias, geometry, plan)
+        packed = plan.map { ConvolutionKernels.pack(folded, transpose: false, weightTaps: $0.forwardTaps.map(\.weightTap)) }
+    }
+}
+
+/// Prepared weights of each convolution layer for the duration of one forward call, shared by the threads
+/// that run sub-batches of it (`Model.forward`); weights cannot change within a call. Keyed by layer identity
+/// and input geometry.
+public final class InferenceWeightCache {
+    private struct Key: Hashable {
+        let layer: ObjectIdentifier
+        let geometry: WindowGeometry
+    }
+    private var entries: [Key: PreparedConvolutionWeights] = [:]
+    private let lock = NSLock()
+
+    /// An empty cache.
+    public init() {}
+
+    /// The entry for `layer` at `geometry`, made by `make` on first use (under the lock: the other thread
+    /// would wait for the same weights anyway).
+    func weights(for layer: AnyObject, geometry: WindowGeometry,
+                 _ make: () throws -> PreparedConvolutionWeights) rethrows -> PreparedConvolutionWeights {
+        lock.lock()
+        defer { lock.unlock() }
+        let key = Key(layer: ObjectIdentifier(layer), geometry: geometry)
+        if let entry = entries[key] { return entry }
+        let entry = try make()
+        entries[key] = entry
+        return entry
+    }
 }
 
 /// The per-channel affine map of an evaluation-mode batch norm, y = a x + b with a = gamma / sqrt(var + eps) and
@@ -60,10 +120,16 @@ public struct BatchNormFolding {
             throw PruneKitError.shapeMismatch(operation: "BatchNormFolding.fold", expected: "weight [\(scale.count), ...] and bias [\(scale.count)]",
                                               found: "weight \(weight.shape), bias \(bias?.shape ?? [])")
         }
-        var folded = weight
+        var folded = Tensor(zeros: weight.shape, zeroed: false)
         let perOutput = weight.count / max(scale.count, 1)
-        folded.withUnsafeMutableBufferPointer { w in
-            for o in 0..<scale.count { for i in 0..<perOutput { w[o * perOutput + i] *= scale[o] } }
+        folded.withUnsafeMutableBufferPointer { target in
+            let (source, w) = (weight.storage.pointer, target.baseAddress!)
+            scale.withUnsafeBufferPointer { a in
+                for o in 0..<a.count {
+                    let factor = a[o], base = o * perOutput
+                    for i in base..<(base + perOutput) { w[i] = source[i] * factor }
+                }
+            }
         }
         let foldedBias = (0..<scale.count).map { o in scale[o] * (bias?[flat: o] ?? 0) + shift[o] }
         return (folded, try Tensor(shape: [scale.count], scalars: foldedBias))

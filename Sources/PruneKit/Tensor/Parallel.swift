@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import PruneKitKernels
 
 /// How many threads PruneKit uses, and the helper that splits work across them.
 ///
@@ -22,18 +23,23 @@ public enum Parallel {
         set { configured = max(1, newValue); BLAS.setThreadCount(1) }
     }
 
+    /// Whether the calling thread is already running a `forEachChunk` body (then nested calls run serially).
+    public static var isNested: Bool { pk_parallel_depth() > 0 }
+
     /// Runs `body(chunk, range)` for `chunks` contiguous pieces of 0..<count, in parallel when there is more
     /// than one thread and at least `minimumPerChunk` items per piece (small work runs serially: Dispatch
-    /// pays only above ~0.2 ms).
-    @inlinable
+    /// pays only above ~0.2 ms). Inside another `forEachChunk` body it runs serially as one chunk: the outer
+    /// split already uses every thread (whole inference passes per thread, `Model.forward`).
     public static func forEachChunk(count: Int, minimumPerChunk: Int = 1,
                                     _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
-        let chunks = Swift.min(threadCount, Swift.max(1, count / Swift.max(minimumPerChunk, 1)))
+        let chunks = isNested ? 1 : Swift.min(threadCount, Swift.max(1, count / Swift.max(minimumPerChunk, 1)))
         if chunks <= 1 { if count > 0 { body(0, 0..<count) }; return }
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let start = count * chunk / chunks
                 let end = count * (chunk + 1) / chunks
+                pk_parallel_enter()
+                defer { pk_parallel_exit() }
                 if end > start { body(chunk, start..<end) }
             }
         }

@@ -67,4 +67,11 @@ void pk_expand_rows(const float *y, int C, int R, int V, int Q, float *out, long
 /// The inverse: the first V columns of each pitched row back into y [C, R, V].
 void pk_compact_rows(const float *in, long cs, int C, int R, int V, int Q, float *y);
 
+/// Nesting depth of the calling thread inside PruneKit's parallel regions: Parallel.forEachChunk enters
+/// around each worker's body, and a body that is already inside one runs nested work serially (no
+/// oversubscription when whole forward passes run per thread).
+void pk_parallel_enter(void);
+void pk_parallel_exit(void);
+int pk_parallel_depth(void);
+
 #endif
