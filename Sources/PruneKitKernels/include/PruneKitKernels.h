@@ -74,4 +74,13 @@ void pk_parallel_enter(void);
 void pk_parallel_exit(void);
 int pk_parallel_depth(void);
 
+/// A chunk of a parallel job: `function(context, chunk)` for chunk in 0..<chunks (ThreadPool.c).
+typedef void (*pk_chunk_function)(void *context, long chunk);
+
+/// Runs function(context, i) for every i in 0..<chunks on the calling thread and up to threads - 1 spinning
+/// pool workers (started on first use), each chunk exactly once, and returns 1 after all have finished.
+/// Returns 0 without running anything when another thread is using the pool or no worker could be started.
+/// Chunk bodies run with pk_parallel_depth() > 0.
+int pk_pool_run(long chunks, int threads, pk_chunk_function function, void *context);
+
 #endif
