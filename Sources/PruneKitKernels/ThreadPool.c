@@ -4,7 +4,7 @@
 // 20+ fork-joins per training step of well under a millisecond, and the wake-up (10-30 us each, measured as
 // finish_task_switch / try_to_wake_up in the profile) ate the second core: the MLP trained as fast on one
 // thread as on two. Here a worker that finished a job keeps polling for the next one for up to
-// PK_SPIN_MICROSECONDS (default 2000) before it sleeps on a condition variable, like an OpenMP team.
+// PRUNEKIT_SPIN_MICROSECONDS (default 2000) before it sleeps on a condition variable, like an OpenMP team.
 //
 // Protocol. One 64-bit word `claim` holds (generation << 32 | next chunk). The caller publishes job
 // g + 1 by writing the job fields and then storing claim = (g + 1) << 32 with release order. Every thread,
@@ -49,7 +49,7 @@ static uint64_t now_nanoseconds(void) {
     return (uint64_t)time.tv_sec * 1000000000u + (uint64_t)time.tv_nsec;
 }
 
-/// Runs chunks of the job of generation `generation` until none is left; returns how many it ran.
+/// Runs chunks of the job of generation `generation` until none is left or a newer job replaced it.
 static void run_chunks(uint32_t generation) {
     pk_chunk_function function = atomic_load_explicit(&job_function, memory_order_relaxed);
     void *context = atomic_load_explicit(&job_context, memory_order_relaxed);
@@ -96,7 +96,7 @@ static void *worker_main(void *unused) {
 
 static void start_workers(int wanted) {
     if (spin_nanoseconds < 0) {
-        const char *text = getenv("PK_SPIN_MICROSECONDS");
+        const char *text = getenv("PRUNEKIT_SPIN_MICROSECONDS");
         long microseconds = text ? atol(text) : 2000;
         spin_nanoseconds = (microseconds < 0 ? 0 : microseconds) * 1000;
     }

@@ -58,7 +58,7 @@ public enum Parallel {
     /// Whether `forEachChunk` uses the spinning pool (ThreadPool.c) rather than `DispatchQueue.concurrentPerform`.
     /// Default on; `PRUNEKIT_POOL=dispatch` turns it off. Dispatch wakes a parked worker by futex on every call,
     /// 10-30 us each: the MLP trained no faster on two threads than on one. Pool workers poll for the next job
-    /// for up to `PK_SPIN_MICROSECONDS` (default 2000) before they sleep. Dispatch remains the fallback when two
+    /// for up to `PRUNEKIT_SPIN_MICROSECONDS` (default 2000) before they sleep. Dispatch remains the fallback when two
     /// threads fork at once (the pool serves one caller at a time).
     public nonisolated(unsafe) static var usesSpinningPool: Bool =
         ProcessInfo.processInfo.environment["PRUNEKIT_POOL"] != "dispatch"
