@@ -28,6 +28,7 @@ while [ $# -gt 0 ]; do
     --no-torch) torch=0; shift ;; --no-wait) wait=0; shift ;; --wait-timeout) timeout="$2"; shift 2 ;;
     --pruned) pruned="$2"; shift 2 ;; --width-scale) scale="$2"; shift 2 ;; --checkpoints) checkpoints="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
   esac
 done

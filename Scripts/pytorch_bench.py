@@ -47,8 +47,11 @@ else:
     def step():
         with torch.no_grad():
             model(x)
-for _ in range(args.warmup):
-    step()
+# Warm-up as ../shared/perf/bench_models.py: at least --warmup steps, then more until 1 s or 50 steps (oneDNN
+# builds its primitives and the allocator settles in the first steps; 3 steps alone left LeNet-5 training slow).
+warm, warm_end = 0, time.perf_counter() + 1.0
+while warm < args.warmup or (warm < 50 and time.perf_counter() < warm_end):
+    step(); warm += 1
 times, start = [], time.perf_counter()
 while len(times) < args.steps or (time.perf_counter() - start < args.min_time and len(times) < 2000):
     t = time.perf_counter(); step(); times.append(time.perf_counter() - t)

@@ -28,7 +28,8 @@ public struct ModelBenchmarkResult: Codable {
 
 /// `prune-cli bench train|infer`: steps per second on random input of the model's shape.
 public enum ModelBenchmark {
-    /// Warm-up steps, then the median of at least `steps` timed steps, continuing until `minimumSeconds` have
+    /// Warm-up as ../shared/perf/bench_models.py does it (at least `warmup` steps, then more until 1 s has
+    /// passed or 50 steps have run), then the median of at least `steps` timed steps, continuing until `minimumSeconds` have
     /// passed (at most 2000 steps; a 0.5 ms MLP step needs thousands for a stable median, as PyTorch's script
     /// times for 3 s). With `profile`, one more pass of `steps` steps runs with the profiler on, so profiling
     /// never distorts the timed figure.
@@ -51,7 +52,9 @@ public enum ModelBenchmark {
                 _ = try GradientMode.withoutGradients { try model(Variable(input), context) }
             }
         }
-        for _ in 0..<warmup { try step() }
+        let warmupStart = Profiler.now()
+        var warmed = 0
+        while warmed < warmup || (warmed < 50 && Profiler.now() - warmupStart < 1) { try step(); warmed += 1 }
         var wall: [Double] = [], processor: [Double] = []
         let begin = Profiler.now()
         while wall.count < steps || (Profiler.now() - begin < minimumSeconds && wall.count < max(steps, 2000)) {
