@@ -39,15 +39,17 @@ func conv2dForwardDirect(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ p
     withExtendedLifetime(packed) {}
 }
 
-/// Input and weight gradients of the direct path (bias handled by the caller).
-func conv2dBackwardDirect(_ outputGradient: Tensor, input: Variable, weight: Variable, plan: ConvolutionTapPlan) {
+/// Input and weight gradients of the direct path (bias handled by the caller); `weightGradient: false` leaves
+/// the weight's gradient to another path.
+func conv2dBackwardDirect(_ outputGradient: Tensor, input: Variable, weight: Variable, plan: ConvolutionTapPlan,
+                          weightGradient computesWeight: Bool = true) {
     let (batch, OC) = (input.shape[0], weight.shape[0])
     let convolution = DirectConvolution(plan, outputChannels: OC, batch: batch)
     let adjoint = input.requiresGradient
         ? plan.adjointTaps.map { ConvolutionKernels.pack(weight.value, transpose: true, weightTaps: $0.map(\.weightTap)) } : []
     let chunks = Parallel.threadCount
     var inputGradient = input.requiresGradient ? Tensor(zeros: input.shape, zeroed: false) : nil
-    var partials = weight.requiresGradient ? Tensor(zeros: [chunks] + weight.shape) : nil
+    var partials = weight.requiresGradient && computesWeight ? Tensor(zeros: [chunks] + weight.shape) : nil
     let dx = inputGradient?.withUnsafeMutableBufferPointer { $0.baseAddress! }
     let dwAll = partials?.withUnsafeMutableBufferPointer { $0.baseAddress! }
     let context = DirectBackward(convolution: convolution, x: UnsafePointer(input.value.storage.pointer),

@@ -1,3 +1,5 @@
+import PruneKitKernels
+
 // Legend: C input channels, H x W input image, KH x KW kernel, OH x OW output image,
 // S stride, P zero padding. One image at a time; callers parallelise over images.
 
@@ -17,8 +19,20 @@ public struct WindowGeometry: Hashable {
 }
 
 /// cols[(c*KH + kh)*KW + kw, oh*OW + ow] = x[c, oh*S - P + kh, ow*S - P + kw] (0 outside the image).
-/// x: [C, H, W]; cols: [C*KH*KW, OH*OW], the layout sgemm wants as its B operand.
+/// x: [C, H, W]; cols: [C*KH*KW, OH*OW], the layout sgemm wants as its B operand. Stride 1 on an AVX-512 CPU
+/// runs the C kernel `pk_im2col_stride1` (masked 16-lane moves: rows of 8-24 floats made memmove calls the
+/// top of LeNet-5's profile); everything else, and the check of that kernel, is `im2colReference`.
 func im2col(_ x: UnsafePointer<Float>, _ g: WindowGeometry, _ cols: UnsafeMutablePointer<Float>) {
+    if g.stride == 1, ConvolutionKernels.cpuSupportsDirect {
+        pk_im2col_stride1(x, Int32(g.channels), Int32(g.height), Int32(g.width), Int32(g.kernelHeight),
+                          Int32(g.kernelWidth), Int32(g.padding), cols)
+    } else {
+        im2colReference(x, g, cols)
+    }
+}
+
+/// `im2col` in plain Swift, any stride: row by row, zero where the window leaves the padded image.
+func im2colReference(_ x: UnsafePointer<Float>, _ g: WindowGeometry, _ cols: UnsafeMutablePointer<Float>) {
     let (H, W, OH, OW, S, P) = (g.height, g.width, g.outputHeight, g.outputWidth, g.stride, g.padding)
     var row = 0
     for c in 0..<g.channels {

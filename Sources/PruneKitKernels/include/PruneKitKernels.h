@@ -67,6 +67,10 @@ void pk_expand_rows(const float *y, int C, int R, int V, int Q, float *out, long
 /// The inverse: the first V columns of each pitched row back into y [C, R, V].
 void pk_compact_rows(const float *in, long cs, int C, int R, int V, int Q, float *y);
 
+/// im2col of one image for a stride-1 convolution with padding P: cols[(c*KH + kh)*KW + kw, oh*OW + ow] =
+/// x[c, oh - P + kh, ow - P + kw], 0 outside; x [C, H, W], OH = H + 2P - KH + 1, OW likewise (Im2Col.c).
+void pk_im2col_stride1(const float *x, int C, int H, int W, int KH, int KW, int P, float *cols);
+
 /// Nesting depth of the calling thread inside PruneKit's parallel regions: Parallel.forEachChunk enters
 /// around each worker's body, and a body that is already inside one runs nested work serially (no
 /// oversubscription when whole forward passes run per thread).
