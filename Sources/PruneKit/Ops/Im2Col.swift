@@ -66,7 +66,18 @@ func im2colReference(_ x: UnsafePointer<Float>, _ g: WindowGeometry, _ cols: Uns
 
 /// The adjoint of `im2col`: x[c, ih, iw] += cols[...] for every patch position that read it.
 /// cols: [C*KH*KW, OH*OW]; x: [C, H, W] (accumulated into, not overwritten).
+/// Stride 1 on an AVX-512 CPU runs `pk_col2im_stride1` (same additions in the same order).
 func col2im(_ cols: UnsafePointer<Float>, _ g: WindowGeometry, _ x: UnsafeMutablePointer<Float>) {
+    if g.stride == 1, ConvolutionKernels.cpuSupportsDirect {
+        pk_col2im_stride1(cols, Int32(g.channels), Int32(g.height), Int32(g.width), Int32(g.kernelHeight),
+                          Int32(g.kernelWidth), Int32(g.padding), x)
+    } else {
+        col2imReference(cols, g, x)
+    }
+}
+
+/// `col2im` in plain Swift, any stride.
+func col2imReference(_ cols: UnsafePointer<Float>, _ g: WindowGeometry, _ x: UnsafeMutablePointer<Float>) {
     let (H, W, OH, OW, S, P) = (g.height, g.width, g.outputHeight, g.outputWidth, g.stride, g.padding)
     var row = 0
     for c in 0..<g.channels {

@@ -70,6 +70,8 @@ void pk_compact_rows(const float *in, long cs, int C, int R, int V, int Q, float
 /// im2col of one image for a stride-1 convolution with padding P: cols[(c*KH + kh)*KW + kw, oh*OW + ow] =
 /// x[c, oh - P + kh, ow - P + kw], 0 outside; x [C, H, W], OH = H + 2P - KH + 1, OW likewise (Im2Col.c).
 void pk_im2col_stride1(const float *x, int C, int H, int W, int KH, int KW, int P, float *cols);
+/// Its adjoint: x[c, oh - P + kh, ow - P + kw] += cols[...] for every in-image position, in im2col's order.
+void pk_col2im_stride1(const float *cols, int C, int H, int W, int KH, int KW, int P, float *x);
 
 /// Nesting depth of the calling thread inside PruneKit's parallel regions: Parallel.forEachChunk enters
 /// around each worker's body, and a body that is already inside one runs nested work serially (no

@@ -1,8 +1,8 @@
 import XCTest
 @testable import PruneKit
 
-/// The AVX-512 stride-1 im2col (`pk_im2col_stride1`) writes exactly what the Swift reference writes (a copy
-/// with zeros: bit-identical), on widths below, at and above one 16-lane vector, with and without padding,
+/// The AVX-512 stride-1 im2col and col2im (`pk_im2col_stride1`, `pk_col2im_stride1`) write exactly what the
+/// Swift references write (a copy with zeros, and the same additions in the same order: bit-identical), on widths below, at and above one 16-lane vector, with and without padding,
 /// and with padding wider than half the kernel (whole rows and columns of zeros). Also golden values for a
 /// 3x3 image so that both cannot be wrong the same way.
 final class Im2ColTests: XCTestCase {
@@ -23,6 +23,14 @@ final class Im2ColTests: XCTestCase {
                 reference.withUnsafeMutableBufferPointer { im2colReference(x.baseAddress!, g, $0.baseAddress!) }
             }
             XCTAssertEqual(fast.map(\.bitPattern), reference.map(\.bitPattern), "\(s)")
+            // col2im accumulates into x: start both from the same nonzero image.
+            var back = x, backReference = x
+            fast.withUnsafeBufferPointer { cols in
+                back.withUnsafeMutableBufferPointer { col2im(cols.baseAddress!, g, $0.baseAddress!) }
+                backReference.withUnsafeMutableBufferPointer { col2imReference(cols.baseAddress!, g, $0.baseAddress!) }
+            }
+            XCTAssertEqual(back.map(\.bitPattern), backReference.map(\.bitPattern), "col2im \(s)")
+            XCTAssertNotEqual(back, x, "col2im added something \(s)")
         }
     }
 
