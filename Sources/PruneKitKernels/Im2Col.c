@@ -15,6 +15,28 @@ static inline __mmask16 lanes(long start, int OW, int first, int last) {
     return (__mmask16)mask;
 }
 
+/// Copies (im2col) or adds (col2im) one OW-wide row in vectors of 16 lanes. The masks stay in registers for
+/// rows of up to 4 vectors (OW <= 64): kept in a stack array, the mask loads stalled behind the stores and the
+/// copy ran at 8 us per LeNet-5 conv2 image against 3.8; wider rows recompute masks per vector.
+#define PK_ROW_LOOP(BODY)                                                                                        \
+    do {                                                                                                         \
+        if (OW <= 64) {                                                                                          \
+            const __mmask16 s0 = lanes(0, OW, 0, OW), s1 = lanes(16, OW, 0, OW), s2 = lanes(32, OW, 0, OW),      \
+                            s3 = lanes(48, OW, 0, OW);                                                           \
+            const __mmask16 l0 = lanes(0, OW, first, last), l1 = lanes(16, OW, first, last),                     \
+                            l2 = lanes(32, OW, first, last), l3 = lanes(48, OW, first, last);                    \
+            for (int oh = ohFirst; oh < ohLast; oh++) {                                                          \
+                BODY(0, s0, l0);                                                                                 \
+                if (OW > 16) BODY(16, s1, l1);                                                                   \
+                if (OW > 32) BODY(32, s2, l2);                                                                   \
+                if (OW > 48) BODY(48, s3, l3);                                                                   \
+            }                                                                                                    \
+        } else {                                                                                                 \
+            for (int oh = ohFirst; oh < ohLast; oh++)                                                            \
+                for (int v = 0; v < OW; v += 16) BODY(v, lanes(v, OW, 0, OW), lanes(v, OW, first, last));       \
+        }                                                                                                        \
+    } while (0)
+
 PK_TARGET void pk_im2col_stride1(const float *x, int C, int H, int W, int KH, int KW, int P, float *cols) {
     const int OH = H + 2 * P - KH + 1, OW = W + 2 * P - KW + 1;
     const long area = (long)OH * OW;
@@ -22,25 +44,17 @@ PK_TARGET void pk_im2col_stride1(const float *x, int C, int H, int W, int KH, in
     for (int c = 0; c < C; c++) {
         const float *plane = x + (long)c * H * W;
         for (int kh = 0; kh < KH; kh++) {
+            // Rows oh with ih = oh - P + kh inside the image; the others are zero.
+            const int ohFirst = P - kh > 0 ? P - kh : 0, ohLast = H + P - kh < OH ? H + P - kh : OH;
             for (int kw = 0; kw < KW; kw++, out += area) {
-                int first = P - kw > 0 ? P - kw : 0, last = W + P - kw < OW ? W + P - kw : OW;
-                for (int oh = 0; oh < OH; oh++) {
-                    int ih = oh - P + kh;
-                    float *row = out + (long)oh * OW;
-                    if (ih < 0 || ih >= H) {
-                        for (int v = 0; v < OW; v += 16) {
-                            __mmask16 store = OW - v >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (OW - v)) - 1);
-                            _mm512_mask_storeu_ps(row + v, store, _mm512_setzero_ps());
-                        }
-                        continue;
-                    }
-                    const float *source = plane + (long)ih * W - P + kw;  // source[ow] for valid ow
-                    for (int v = 0; v < OW; v += 16) {
-                        __mmask16 store = OW - v >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (OW - v)) - 1);
-                        __m512 value = _mm512_maskz_loadu_ps(lanes(v, OW, first, last) & store, source + v);
-                        _mm512_mask_storeu_ps(row + v, store, value);
-                    }
-                }
+                const int first = P - kw > 0 ? P - kw : 0, last = W + P - kw < OW ? W + P - kw : OW;
+                for (long i = 0; i < (long)ohFirst * OW; i++) out[i] = 0;
+                for (long i = (long)(ohLast > ohFirst ? ohLast : ohFirst) * OW; i < area; i++) out[i] = 0;
+                const float *source = plane + (long)(kh - P) * W - P + kw;  // source[oh * W + ow] for valid ones
+#define PK_COPY(v, store, load) \
+    _mm512_mask_storeu_ps(out + (long)oh * OW + (v), store, _mm512_maskz_loadu_ps(load, source + (long)oh * W + (v)))
+                PK_ROW_LOOP(PK_COPY);
+#undef PK_COPY
             }
         }
     }
@@ -53,20 +67,20 @@ PK_TARGET void pk_col2im_stride1(const float *cols, int C, int H, int W, int KH,
     for (int c = 0; c < C; c++) {
         float *plane = x + (long)c * H * W;
         for (int kh = 0; kh < KH; kh++) {
+            const int ohFirst = P - kh > 0 ? P - kh : 0, ohLast = H + P - kh < OH ? H + P - kh : OH;
             for (int kw = 0; kw < KW; kw++, in += area) {
-                int first = P - kw > 0 ? P - kw : 0, last = W + P - kw < OW ? W + P - kw : OW;
-                for (int oh = 0; oh < OH; oh++) {
-                    int ih = oh - P + kh;
-                    if (ih < 0 || ih >= H) continue;
-                    const float *row = in + (long)oh * OW;
-                    float *target = plane + (long)ih * W - P + kw;  // target[ow] for valid ow
-                    for (int v = 0; v < OW; v += 16) {
-                        __mmask16 valid = lanes(v, OW, first, last);
-                        __m512 sum = _mm512_add_ps(_mm512_maskz_loadu_ps(valid, target + v),
-                                                   _mm512_maskz_loadu_ps(valid, row + v));
-                        _mm512_mask_storeu_ps(target + v, valid, sum);
-                    }
-                }
+                const int first = P - kw > 0 ? P - kw : 0, last = W + P - kw < OW ? W + P - kw : OW;
+                float *target = plane + (long)(kh - P) * W - P + kw;  // target[oh * W + ow] for valid ones
+#define PK_ADD(v, store, valid)                                                                    \
+    do {                                                                                           \
+        float *at = target + (long)oh * W + (v);                                                   \
+        __m512 sum = _mm512_add_ps(_mm512_maskz_loadu_ps(valid, at),                               \
+                                   _mm512_maskz_loadu_ps(valid, in + (long)oh * OW + (v)));        \
+        (void)(store);                                                                             \
+        _mm512_mask_storeu_ps(at, valid, sum);                                                     \
+    } while (0)
+                PK_ROW_LOOP(PK_ADD);
+#undef PK_ADD
             }
         }
     }
