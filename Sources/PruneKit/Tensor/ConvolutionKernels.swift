@@ -20,7 +20,7 @@ public enum ConvolutionKernels {
     public enum Algorithm: String, Sendable {
         /// Direct kernels wherever the geometry and CPU allow, im2col + sgemm elsewhere.
         case automatic
-        /// im2col + sgemm everywhere (the portable reference path).
+        /// im2col + sgemm everywhere, and sgemm for linear layers (the portable reference path).
         case reference
     }
 

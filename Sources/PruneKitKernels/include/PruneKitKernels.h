@@ -73,6 +73,10 @@ void pk_im2col_stride1(const float *x, int C, int H, int W, int KH, int KW, int 
 /// Its adjoint: x[c, oh - P + kh, ow - P + kw] += cols[...] for every in-image position, in im2col's order.
 void pk_col2im_stride1(const float *cols, int C, int H, int W, int KH, int KW, int P, float *x);
 
+/// Fully connected forward, y[n, o] = act(bias[o] + sum_k x[n, k] w[o, k]) with act = ReLU when relu != 0:
+/// x [N, K], w [O, K], y [N, O] row-major, bias [O] or NULL; nothing packed (LinearForward.c).
+void pk_linear_forward(const float *x, long N, long K, const float *w, long O, const float *bias, int relu, float *y);
+
 /// Nesting depth of the calling thread inside PruneKit's parallel regions: Parallel.forEachChunk enters
 /// around each worker's body, and a body that is already inside one runs nested work serially (no
 /// oversubscription when whole forward passes run per thread).
