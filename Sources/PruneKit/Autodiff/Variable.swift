@@ -68,7 +68,7 @@ public final class Variable {
                 contribution.withUnsafeBufferPointer { source in
                     // Residual streams add MBs here on every block: split across threads like other elementwise work.
                     let (x, y) = (source.baseAddress!, target.baseAddress!)
-                    Parallel.forEachChunk(count: source.count, minimumPerChunk: 1 << 18) { _, range in
+                    Parallel.forEachChunk(count: source.count, minimumPerChunk: Parallel.elementwiseGrain) { _, range in
                         axpy(1, x + range.lowerBound, y + range.lowerBound, range.count)
                     }
                 }

@@ -7,7 +7,7 @@ public func relu(_ input: Variable) -> Variable {
     let x = UnsafePointer(input.value.storage.pointer), count = input.value.count
     output.withUnsafeMutableBufferPointer { y in
         let y = y.baseAddress!
-        Parallel.forEachChunk(count: count, minimumPerChunk: 1 << 18) { _, range in
+        Parallel.forEachChunk(count: count, minimumPerChunk: Parallel.elementwiseGrain) { _, range in
             reluForward(x, y, range)
         }
     }
@@ -16,7 +16,7 @@ public func relu(_ input: Variable) -> Variable {
         let y = UnsafePointer(output.storage.pointer), g = UnsafePointer(dy.storage.pointer)
         dx.withUnsafeMutableBufferPointer { dx in
             let dx = dx.baseAddress!
-            Parallel.forEachChunk(count: count, minimumPerChunk: 1 << 18) { _, range in
+            Parallel.forEachChunk(count: count, minimumPerChunk: Parallel.elementwiseGrain) { _, range in
                 reluBackward(g, y, dx, range)
             }
         }

@@ -55,6 +55,11 @@ public enum Parallel {
         }
     }
 
+    /// Fewest elements per chunk for elementwise work (ReLU, gradient accumulation, SGD updates): about 4 us of
+    /// streaming, several times a pool fork-join (~1 us). It was 2^17-2^18 while every fork-join woke a Dispatch
+    /// worker by futex (10-30 us).
+    public nonisolated(unsafe) static var elementwiseGrain: Int = 1 << 14
+
     /// Whether `forEachChunk` uses the spinning pool (ThreadPool.c) rather than `DispatchQueue.concurrentPerform`.
     /// Default on; `PRUNEKIT_POOL=dispatch` turns it off. Dispatch wakes a parked worker by futex on every call,
     /// 10-30 us each: the MLP trained no faster on two threads than on one. Pool workers poll for the next job

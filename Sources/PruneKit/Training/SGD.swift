@@ -47,7 +47,7 @@ public final class SGD {
         parameter.value.withUnsafeMutableBufferPointer { w in
             let w = w.baseAddress!
             // Large parameters (VGG-16's 2.4M-weight convolutions) are split across threads.
-            Parallel.forEachChunk(count: count, minimumPerChunk: 1 << 17) { _, range in
+            Parallel.forEachChunk(count: count, minimumPerChunk: Parallel.elementwiseGrain) { _, range in
                 let (w, g, n) = (w + range.lowerBound, g + range.lowerBound, range.count)
                 if let v {
                     sgdMomentumStep(w, v + range.lowerBound, g, n, lr, m, wd, first: first, nesterov: nesterov)
