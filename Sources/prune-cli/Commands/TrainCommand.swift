@@ -12,7 +12,7 @@ struct TrainCommand: Command {
         OptionSpec("out", "Run folder for checkpoints and metrics (created if missing)."),
         OptionSpec("epochs", "Epochs to train (default 30)."),
         OptionSpec("batch-size", "Images per batch (default 128)."),
-        OptionSpec("lr", "Base learning rate (default 0.1)."),
+        OptionSpec("lr", "Base learning rate (default 0.1; 0.01 for mlp and lenet5 models, which have no batch norm)."),
         OptionSpec("momentum", "SGD momentum (default 0.9)."),
         OptionSpec("nesterov", value: false, "Use Nesterov momentum."),
         OptionSpec("weight-decay", "L2 weight decay (default 5e-4)."),
@@ -32,7 +32,14 @@ struct TrainCommand: Command {
         guard let out = arguments.string("out") else { throw PruneKitError.usage("option '--out' is required") }
         (modelName, self.out) = (model, out)
         data = try DataOptions(arguments)
-        config = try Self.trainConfig(arguments)
+        var config = try Self.trainConfig(arguments)
+        // Without batch norm, 0.1 with momentum 0.9 diverges (LeNet-5 on MNIST: NaN loss at iteration 16);
+        // 0.01 is the usual recipe for these (Han et al. 2015's Caffe LeNets).
+        if arguments.string("lr") == nil, let family = try? ModelZoo.spec(named: model).family,
+           [.multilayerPerceptron, .leNet5, .leNet5Classic].contains(family) {
+            config.learningRate = 0.01
+        }
+        self.config = config
         (resume, json, epochsGiven) = (arguments.flag("resume"), arguments.flag("json"), arguments.string("epochs") != nil)
         try arguments.applyThreads()
     }
