@@ -62,3 +62,32 @@ void pk_compact_rows(const float *in, long cs, int C, int R, int V, int Q, float
     for (int c = 0; c < C; c++)
         for (int r = 0; r < R; r++) memcpy(y + ((long)c * R + r) * V, in + c * cs + (long)r * Q, sizeof(float) * V);
 }
+
+void pk_gather_columns(const float *x, int C, int H, int W, int KW, float *out, long cs) {
+    int V = W - KW + 1;
+    long phaseStride = (long)H * V;
+    for (int c = 0; c < C; c++) {
+        const float *image = x + (long)c * H * W;
+        for (int b = 0; b < KW; b++) {
+            float *target = out + c * cs + b * phaseStride;
+            for (int r = 0; r < H; r++) memcpy(target + (long)r * V, image + (long)r * W + b, sizeof(float) * V);
+        }
+    }
+}
+
+void pk_scatter_columns(const float *in, long cs, int C, int H, int W, int KW, float *x) {
+    int V = W - KW + 1;
+    long phaseStride = (long)H * V;
+    for (int c = 0; c < C; c++) {
+        float *image = x + (long)c * H * W;
+        const float *channel = in + c * cs;
+        for (int r = 0; r < H; r++) {
+            float *row = image + (long)r * W;
+            memset(row, 0, sizeof(float) * W);
+            for (int b = 0; b < KW; b++) {
+                const float *source = channel + b * phaseStride + (long)r * V;
+                for (int q = 0; q < V; q++) row[q + b] += source[q];
+            }
+        }
+    }
+}

@@ -41,7 +41,11 @@ struct DirectBackward {
                 }
             }
         }
-        if let stacked = buffers.inputGradient {
+        if let stacked = buffers.inputGradient, plan.shiftsColumns {
+            let g = plan.geometry
+            ConvolutionKernels.scatterColumns(stacked, channelStride: stride, channels: C, height: g.height, width: g.width,
+                                              kernelWidth: g.kernelWidth, into: image)
+        } else if let stacked = buffers.inputGradient {
             let g = plan.geometry
             ConvolutionKernels.scatterPhases(stacked, channelStride: stride, images: layout.images, channels: C,
                                              height: g.height, width: g.width, stride: g.stride, into: image)

@@ -86,7 +86,7 @@ func conv2dBackward(_ outputGradient: Tensor, input: Variable, weight: Variable,
         // kernel multiplies (W - OW) / W dead lanes (a third for LeNet-5's conv2, 8 of 12) and sums its lanes
         // per 4 x 5 block: per-image im2col + sgemm was faster there (LeNet-5 training step 12.7 -> 12.1 ms,
         // the two alternating in one process). The input gradient stays direct (im2col + col2im was slower).
-        let weightByGEMM = plan.pitchesOutput
+        let weightByGEMM = plan.pitchesOutput || plan.shiftsColumns
         conv2dBackwardDirect(outputGradient, input: input, weight: weight, plan: plan, weightGradient: !weightByGEMM)
         if weightByGEMM {
             conv2dBackwardIm2col(outputGradient, input: input, weight: weight, geometry: g, inputGradient: false)

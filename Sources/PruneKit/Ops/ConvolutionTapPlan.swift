@@ -4,8 +4,8 @@
 ///
 /// Stride 1: output (oh, ow) of weight tap (kh, kw) reads x[oh + kh - P, ow + kw - P], so with output rows
 /// stored at the input's row pitch W (R = OH rows, Q = W, of which OW are real) every tap is one shifted
-/// plane, offset (kh - P) W + (kw - P). "Same" convolutions (OH = H) need nothing else; unpadded ones (LeNet)
-/// compute OW of every W columns. The adjoint (dX, H rows of pitch W) reads dY stored at pitch W with the
+/// plane, offset (kh - P) W + (kw - P). "Same" convolutions (OH = H) need nothing else; padded convolutions with
+/// a smaller output compute OW of every W columns; unpadded ones (LeNet) use column phases instead (below). The adjoint (dX, H rows of pitch W) reads dY stored at pitch W with the
 /// shifts negated.
 /// Stride S > 1: each image splits into S*S phase planes of R x Q = (H/S) x (W/S) pixels, phase a*S + b holding
 /// x[S*r + a, S*q + b]; tap (kh, kw) reads phase (a, b) shifted by (dh, dw), where kh - P = S*dh + a. dX's phase
@@ -40,6 +40,11 @@ struct ConvolutionTapPlan {
 
     init?(_ g: WindowGeometry) {
         let S = g.stride
+        if S == 1, g.padding == 0, g.kernelWidth > 1 {
+            self = Self.columnPhases(g)
+            return
+        }
+        let forwardMask: MaskGeometry, adjointMask: MaskGeometry
         if S == 1 {
             guard 2 * g.padding < g.kernelHeight, 2 * g.padding < g.kernelWidth else { return nil }  // output <= input
             let (OH, OW, H, W) = (g.outputHeight, g.outputWidth, g.height, g.width)
@@ -51,7 +56,6 @@ struct ConvolutionTapPlan {
             forwardMask = MaskGeometry(rows: R, pitch: Q, validColumns: Q, sourceRows: R, sourceColumns: Q)
             adjointMask = forwardMask
         }
-        geometry = g
         var taps: [Tap] = []
         for kh in 0..<g.kernelHeight {
             for kw in 0..<g.kernelWidth {
@@ -60,16 +64,48 @@ struct ConvolutionTapPlan {
                                 rowShift: Int32(dh), columnShift: Int32(dw)))
             }
         }
+        self.init(geometry: g, shiftsColumns: false, forwardTaps: taps, phases: S * S, forwardMask: forwardMask,
+                  adjointMask: adjointMask)
+    }
+
+    /// Unpadded stride-1 convolutions (LeNet) as column phases: phase b = kw holds the input shifted left by kw,
+    /// rows of OW floats, and tap (kh, kw) reads phase kw shifted down by kh. Output rows are then OW wide, with
+    /// no dead lanes: at the input's pitch (W), a third of LeNet-5 conv2's lanes (4 of 12 columns) were wasted.
+    /// The adjoint writes each phase plane (H rows of OW) from the taps of its kernel column, rows shifted up by
+    /// kh; `ConvolutionKernels.scatterColumns` sums the phases back into dX.
+    private static func columnPhases(_ g: WindowGeometry) -> ConvolutionTapPlan {
+        let (OH, OW, H) = (g.outputHeight, g.outputWidth, g.height)
+        var taps: [Tap] = []
+        for kh in 0..<g.kernelHeight {
+            for kw in 0..<g.kernelWidth {
+                taps.append(Tap(weightTap: Int32(kh * g.kernelWidth + kw), phase: kw, rowShift: Int32(kh), columnShift: 0))
+            }
+        }
+        return ConvolutionTapPlan(geometry: g, shiftsColumns: true, forwardTaps: taps, phases: g.kernelWidth,
+                                  forwardMask: MaskGeometry(rows: OH, pitch: OW, validColumns: OW, sourceRows: H, sourceColumns: OW),
+                                  adjointMask: MaskGeometry(rows: H, pitch: OW, validColumns: OW, sourceRows: OH, sourceColumns: OW))
+    }
+
+    /// Adjoint taps: per phase, the forward taps that read it, shifts negated.
+    private init(geometry: WindowGeometry, shiftsColumns: Bool, forwardTaps taps: [Tap], phases: Int,
+                 forwardMask: MaskGeometry, adjointMask: MaskGeometry) {
+        self.geometry = geometry
+        self.shiftsColumns = shiftsColumns
+        self.forwardMask = forwardMask
+        self.adjointMask = adjointMask
         forwardTaps = taps
-        adjointTaps = (0..<(S * S)).map { phase in
+        adjointTaps = (0..<phases).map { phase in
             taps.filter { $0.phase == phase }.map {
                 Tap(weightTap: $0.weightTap, phase: phase, rowShift: -$0.rowShift, columnShift: -$0.columnShift)
             }
         }
     }
 
-    /// S*S phase planes per image.
-    var phases: Int { geometry.stride * geometry.stride }
+    /// Whether the input is laid out as column phases (unpadded stride-1 convolutions, see `init(columnPhasesOf:)`).
+    let shiftsColumns: Bool
+
+    /// Phase planes per image: S*S, or KW column phases.
+    var phases: Int { shiftsColumns ? geometry.kernelWidth : geometry.stride * geometry.stride }
 
     /// Whether output rows are stored at a pitch wider than the output (unpadded stride-1 convolutions).
     var pitchesOutput: Bool { forwardMask.validColumns < forwardMask.pitch }

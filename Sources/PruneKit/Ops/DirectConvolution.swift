@@ -9,8 +9,8 @@ import Foundation
 /// plane of G*A pixels (about 384), so that vectors are full and rows contiguous instead of G planes
 /// 4*C*A bytes apart (which all fell into the same L1 sets). Stride-1 single images are read and written in
 /// place (NCHW is already the layout); otherwise each group is gathered into phase planes
-/// (`ConvolutionKernels.gatherPhases`) and results scattered back, and unpadded convolutions write rows at the
-/// input's pitch into scratch and compact them: O(C*A) copies per image against O(OC*C*KK*A) multiply-adds.
+/// (`ConvolutionKernels.gatherPhases`, or `gatherColumns` for unpadded convolutions) and results scattered back,
+/// and padded convolutions with smaller outputs write rows at the input's pitch into scratch and compact them: O(C*A) copies per image against O(OC*C*KK*A) multiply-adds.
 struct DirectConvolution {
     /// Masks and offsets of the taps for one group size (a short last group needs its own).
     struct Layout {
@@ -44,7 +44,7 @@ struct DirectConvolution {
     /// Input pixels per image (H*W).
     var inputArea: Int { plan.geometry.height * plan.geometry.width }
     /// Whether inputs (and dX) go through the stacked phase layout rather than NCHW in place.
-    var stacksInput: Bool { plan.geometry.stride > 1 || imagesPerGroup > 1 }
+    var stacksInput: Bool { plan.geometry.stride > 1 || imagesPerGroup > 1 || plan.shiftsColumns }
     /// Whether outputs (and dY, residuals) go through scratch planes: stacked, or rows at the input's pitch.
     var stacksOutput: Bool { imagesPerGroup > 1 || plan.pitchesOutput }
     /// Channel stride of input-side planes.
@@ -68,6 +68,11 @@ struct DirectConvolution {
     func inputSide(_ x: UnsafePointer<Float>, images: Int, buffer: UnsafeMutablePointer<Float>?) -> UnsafePointer<Float> {
         guard let buffer else { return x }
         let g = plan.geometry
+        if plan.shiftsColumns {  // one image per group (outputs have fewer rows than inputs: nothing stacks)
+            ConvolutionKernels.gatherColumns(x, channels: g.channels, height: g.height, width: g.width,
+                                             kernelWidth: g.kernelWidth, into: buffer, channelStride: inputStride)
+            return UnsafePointer(buffer)
+        }
         ConvolutionKernels.gatherPhases(x, images: images, channels: g.channels, height: g.height, width: g.width,
                                         stride: g.stride, phases: plan.usedPhases, into: buffer, channelStride: inputStride)
         return UnsafePointer(buffer)

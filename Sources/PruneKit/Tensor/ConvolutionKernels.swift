@@ -100,6 +100,20 @@ public enum ConvolutionKernels {
         pk_scatter_phases(source, channelStride, Int32(images), Int32(channels), Int32(height), Int32(width), Int32(stride), x)
     }
 
+    /// One image's column phases (`pk_gather_columns`): phase b holds x shifted left by b, rows of W - KW + 1.
+    @inline(__always)
+    static func gatherColumns(_ x: UnsafePointer<Float>, channels: Int, height: Int, width: Int, kernelWidth: Int,
+                              into target: UnsafeMutablePointer<Float>, channelStride: Int) {
+        pk_gather_columns(x, Int32(channels), Int32(height), Int32(width), Int32(kernelWidth), target, channelStride)
+    }
+
+    /// The adjoint of `gatherColumns` into one NCHW image (overwritten).
+    @inline(__always)
+    static func scatterColumns(_ source: UnsafePointer<Float>, channelStride: Int, channels: Int, height: Int, width: Int,
+                               kernelWidth: Int, into x: UnsafeMutablePointer<Float>) {
+        pk_scatter_columns(source, channelStride, Int32(channels), Int32(height), Int32(width), Int32(kernelWidth), x)
+    }
+
     /// One image y [C, rows, width] into planes of rows at `pitch` (extra columns zeroed), channel stride given.
     @inline(__always)
     static func expandRows(_ y: UnsafePointer<Float>, channels: Int, rows: Int, width: Int, pitch: Int,

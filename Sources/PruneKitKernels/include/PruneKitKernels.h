@@ -66,6 +66,11 @@ void pk_scatter_phases(const float *in, long cs, int G, int C, int H, int W, int
 void pk_expand_rows(const float *y, int C, int R, int V, int Q, float *out, long cs);
 /// The inverse: the first V columns of each pitched row back into y [C, R, V].
 void pk_compact_rows(const float *in, long cs, int C, int R, int V, int Q, float *y);
+/// Column phases of one image for an unpadded stride-1 conv with KW kernel columns: phase b of channel c (at
+/// out + c*cs + b*H*V, V = W - KW + 1) holds x[c, r, q + b] for q < V, rows of V floats with no dead lanes.
+void pk_gather_columns(const float *x, int C, int H, int W, int KW, float *out, long cs);
+/// Its adjoint: x[c, r, w] = sum over phases b with 0 <= w - b < V of in[c*cs + b*H*V + r*V + w - b] (x overwritten).
+void pk_scatter_columns(const float *in, long cs, int C, int H, int W, int KW, float *x);
 
 /// im2col of one image for a stride-1 convolution with padding P: cols[(c*KH + kh)*KW + kw, oh*OW + ow] =
 /// x[c, oh - P + kh, ow - P + kw], 0 outside; x [C, H, W], OH = H + 2P - KH + 1, OW likewise (Im2Col.c).

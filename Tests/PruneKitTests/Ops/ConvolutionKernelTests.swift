@@ -4,7 +4,7 @@ import XCTest
 /// The direct AVX-512 convolution kernels against the im2col + sgemm reference path: forward output, input,
 /// weight and bias gradients on shapes the gradient checks are too slow for (32x32 images, 16-64 channels),
 /// on pruned (ragged) widths, on strides 2 and 3 (phase planes) and on unpadded convolutions (rows at the input's
-/// pitch). Skipped on CPUs without AVX-512.
+/// pitch, or column phases when unpadded). Skipped on CPUs without AVX-512.
 final class ConvolutionKernelTests: XCTestCase {
     struct Case {
         var input: [Int], weight: [Int], padding: Int, bias: Bool, stride = 1

@@ -26,13 +26,28 @@ final class ConvolutionTapPlanTests: XCTestCase {
         XCTAssertEqual(plan.adjointTaps.map(\.count), [1, 0, 0, 0])
     }
 
-    func testUnpaddedConvolutionKeepsTheInputPitch() throws {
+    func testUnpaddedConvolutionUsesColumnPhases() throws {
+        // LeNet-5 conv2: 12x12 -> 8x8, 5x5. Phase kw holds the input shifted left by kw in rows of 8.
         let plan = try XCTUnwrap(ConvolutionTapPlan(geometry(12, kernel: 5, stride: 1, padding: 0)))
-        XCTAssertTrue(plan.pitchesOutput)
+        XCTAssertTrue(plan.shiftsColumns)
+        XCTAssertFalse(plan.pitchesOutput, "output rows are compact")
         XCTAssertFalse(plan.stacksImages)
-        XCTAssertEqual([plan.forwardMask.rows, plan.forwardMask.pitch, plan.forwardMask.validColumns], [8, 12, 8])
+        XCTAssertEqual(plan.phases, 5)
+        XCTAssertEqual([plan.forwardMask.rows, plan.forwardMask.pitch, plan.forwardMask.validColumns], [8, 8, 8])
+        XCTAssertEqual([plan.forwardMask.sourceRows, plan.forwardMask.sourceColumns], [12, 8])
         XCTAssertEqual([plan.adjointMask.rows, plan.adjointMask.sourceRows, plan.adjointMask.sourceColumns], [12, 8, 8])
-        XCTAssertEqual(plan.forwardTaps.last.map { [$0.rowShift, $0.columnShift] }, [4, 4])
+        XCTAssertEqual(plan.forwardTaps.last.map { [Int($0.rowShift), Int($0.columnShift), $0.phase] }, [4, 0, 4])
+        XCTAssertEqual(plan.adjointTaps.map(\.count), [5, 5, 5, 5, 5])
+        XCTAssertEqual(plan.adjointTaps[2].map(\.rowShift), [0, -1, -2, -3, -4])
+    }
+
+    func testPaddedButSmallerOutputKeepsTheInputPitch() throws {
+        // 10x10 -> 8x8 with a 5x5 kernel and padding 1: rows stay at the input's pitch.
+        let plan = try XCTUnwrap(ConvolutionTapPlan(geometry(10, kernel: 5, stride: 1, padding: 1)))
+        XCTAssertFalse(plan.shiftsColumns)
+        XCTAssertTrue(plan.pitchesOutput)
+        XCTAssertEqual([plan.forwardMask.rows, plan.forwardMask.pitch, plan.forwardMask.validColumns], [8, 10, 8])
+        XCTAssertEqual(plan.forwardTaps.last.map { [$0.rowShift, $0.columnShift] }, [3, 3])
     }
 
     func testUnrepresentableGeometriesFallBack() {
