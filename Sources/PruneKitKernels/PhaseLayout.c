@@ -77,11 +77,11 @@ void pk_gather_columns(const float *x, int C, int H, int W, int KW, float *out, 
     }
 }
 
-/// Rows up to 64 wide (every LeNet and CIFAR layer): per 16-lane vector of a dX row, one masked load per phase
-/// at the phase row shifted right by b (lanes outside 0 <= w - b < V masked off: masked lanes never fault), summed
-/// in a register and stored once. The scalar loop (with a memset first) was 4.6% of a LeNet-5 training step.
-__attribute__((target("avx512f"))) static void scatter_columns_narrow(const float *in, long cs, int C, int H, int W,
-                                                                      int KW, float *x) {
+/// Per 16-lane vector of a dX row: one masked load per phase at the phase row shifted right by b (lanes outside
+/// 0 <= w - b < V masked off; masked lanes never fault), summed in a register and stored once. The scalar loop
+/// (with a memset first) was 4.6% of a LeNet-5 training step. Callers run only on AVX-512 CPUs (the direct path).
+__attribute__((target("avx512f"))) void pk_scatter_columns(const float *in, long cs, int C, int H, int W, int KW,
+                                                           float *x) {
     int V = W - KW + 1;
     long phaseStride = (long)H * V;
     for (int c = 0; c < C; c++) {
@@ -92,32 +92,14 @@ __attribute__((target("avx512f"))) static void scatter_columns_narrow(const floa
             for (int v = 0; v < W; v += 16) {
                 __m512 sum = _mm512_setzero_ps();
                 for (int b = 0; b < KW; b++) {
-                    uint64_t valid = (((uint64_t)1 << V) - 1) << b;  // lanes w with 0 <= w - b < V
-                    __mmask16 lanes = (__mmask16)(valid >> v);
+                    int lo = b - v > 0 ? b - v : 0, hi = b + V - v < 16 ? b + V - v : 16;  // lanes w - b in [0, V)
+                    if (hi <= lo) continue;
+                    __mmask16 lanes = (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
                     const float *source = channel + b * phaseStride + (long)r * V - b + v;  // source[l] = phase[w - b]
                     sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(lanes, source));
                 }
                 __mmask16 store = W - v >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (W - v)) - 1);
                 _mm512_mask_storeu_ps(row + v, store, sum);
-            }
-        }
-    }
-}
-
-// Callers run only on AVX-512 CPUs (the direct path): the narrow version needs no CPU check.
-void pk_scatter_columns(const float *in, long cs, int C, int H, int W, int KW, float *x) {
-    if (W <= 63) { scatter_columns_narrow(in, cs, C, H, W, KW, x); return; }
-    int V = W - KW + 1;
-    long phaseStride = (long)H * V;
-    for (int c = 0; c < C; c++) {
-        float *image = x + (long)c * H * W;
-        const float *channel = in + c * cs;
-        for (int r = 0; r < H; r++) {
-            float *row = image + (long)r * W;
-            memset(row, 0, sizeof(float) * W);
-            for (int b = 0; b < KW; b++) {
-                const float *source = channel + b * phaseStride + (long)r * V;
-                for (int q = 0; q < V; q++) row[q + b] += source[q];
             }
         }
     }
