@@ -40,6 +40,15 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         case resNet = "resnet"
         /// Wide ResNet WRN-d-k with pre-activation blocks, depth 6n + 4 (Zagoruyko and Komodakis, BMVC 2016).
         case wideResNet = "wrn"
+
+        /// Whether the family's networks normalise with batch norm (VGG, ResNet, WRN); the MLP and LeNets do not,
+        /// and train stably only at smaller learning rates.
+        public var usesBatchNorm: Bool {
+            switch self {
+            case .multilayerPerceptron, .leNet5, .leNet5Classic: false
+            case .vgg, .resNet, .wideResNet: true
+            }
+        }
     }
 
     /// How a ResNet block joins a stream of a different width or resolution.

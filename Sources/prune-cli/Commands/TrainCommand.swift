@@ -35,8 +35,7 @@ struct TrainCommand: Command {
         var config = try Self.trainConfig(arguments)
         // Without batch norm, 0.1 with momentum 0.9 diverges (LeNet-5 on MNIST: NaN loss at iteration 16);
         // 0.01 is the usual recipe for these (Han et al. 2015's Caffe LeNets).
-        if arguments.string("lr") == nil, let family = try? ModelZoo.spec(named: model).family,
-           [.multilayerPerceptron, .leNet5, .leNet5Classic].contains(family) {
+        if arguments.string("lr") == nil, let family = try? ModelZoo.spec(named: model).family, !family.usesBatchNorm {
             config.learningRate = 0.01
         }
         self.config = config

@@ -186,4 +186,12 @@ final class ModelsSpecTests: XCTestCase {
         XCTAssertTrue(output.value.scalars.allSatisfy(\.isFinite), file: file, line: line)
         return model
     }
+
+    func testBatchNormFamiliesAreTheOnesWhoseModelsHoldBatchNorm() throws {
+        for entry in ["mlp", "lenet5", "lenet5-classic", "vgg11", "resnet20", "wrn-16-4"] {
+            let model = try ModelZoo.build(name: entry, seed: 1)
+            let holdsBatchNorm = model.namedLayers.values.contains { $0 is BatchNorm }
+            XCTAssertEqual(model.spec.family.usesBatchNorm, holdsBatchNorm, entry)
+        }
+    }
 }
