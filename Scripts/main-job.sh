@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The main job: build, then report on and prune the reference model PruneKit trained itself (Models/lenet5-mnist.safetensors,
+# The main job: install the native libraries if missing, build, then report on and prune the reference model PruneKit trained itself (Models/lenet5-mnist.safetensors,
 # LeNet-5 Caffe 20-50-500, 3 epochs on MNIST). Data comes from --data-dir / $PRUNEKIT_DATA / ./data; MNIST is
 # downloaded into ./data when none is found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# On a fresh machine: OpenBLAS and zlib (apt-get update first; a fresh machine has no package lists).
+Scripts/install-dependencies.sh
 swift build -c release
 cli=.build/release/prune-cli
 root="${PRUNEKIT_DATA:-./data}"
