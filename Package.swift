@@ -1,10 +1,23 @@
 // swift-tools-version:5.9
 import PackageDescription
 
-// The numeric target is compiled with -O even in debug builds: unoptimised Swift runs the
-// kernels 50-230x slower (../shared/SWIFT-BLAS.md §6), which would make `swift test` crawl.
-let numericFlags: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
-
+// Modules along the layers, each depending only on those below it (the compiler rejects an upward reach):
+//
+//   PruneKitKernels  PruneKitBLAS         C: AVX-512 kernels; module map over OpenBLAS/LAPACK
+//          \            /
+//          PruneKitCore                    tensors, autodiff, differentiable primitives
+//          /          \
+//   PruneKitNetworks   PruneKitData        layers, zoo, safetensors | readers, loader, fetcher (+ PruneKitZlib)
+//          \          /
+//         PruneKitTraining                 optimizers, schedules, trainer, checkpoints, benchmarks
+//                |
+//         PruneKitPruning                  graph, importance, surgery, targets, pruners, methods, reports
+//                |
+//            PruneKit                      umbrella: re-exports all of the above
+//
+// No unsafe flags: another package can depend on PruneKit by version. Debug builds of the numeric code are
+// 50-230x slower (../shared/SWIFT-BLAS.md §6), so the tests run in release (`swift test -c release`, which
+// keeps @testable imports working).
 let package = Package(
     name: "PruneKit",
     products: [
@@ -15,14 +28,25 @@ let package = Package(
         // MARK: - C boundaries (module maps over Debian's libopenblas-dev and zlib1g-dev)
         .systemLibrary(name: "PruneKitBLAS", path: "Sources/PruneKitBLAS"),
         .systemLibrary(name: "PruneKitZlib", path: "Sources/PruneKitZlib"),
-        // MARK: - Kernels in C (AVX-512 intrinsics behind runtime detection). -O3 in every configuration: at -O2
-        // clang kept the 24-accumulator loops but spilled and shuffled registers each iteration (~110 vs ~180 GFLOP/s).
+        // MARK: - Kernels in C (AVX-512 intrinsics behind runtime detection)
         .target(name: "PruneKitKernels", cSettings: [.unsafeFlags(["-O3"])]),
-        // MARK: - Public API
-        .target(name: "PruneKit", dependencies: ["PruneKitBLAS", "PruneKitZlib", "PruneKitKernels"],
-                swiftSettings: numericFlags),
-        .executableTarget(name: "prune-cli", dependencies: ["PruneKit"], swiftSettings: numericFlags),
+        // MARK: - Library modules, lowest first
+        .target(name: "PruneKitCore", dependencies: ["PruneKitBLAS", "PruneKitKernels"]),
+        .target(name: "PruneKitNetworks", dependencies: ["PruneKitCore"]),
+        .target(name: "PruneKitData", dependencies: ["PruneKitCore", "PruneKitZlib"]),
+        .target(name: "PruneKitTraining", dependencies: ["PruneKitCore", "PruneKitNetworks", "PruneKitData"]),
+        .target(name: "PruneKitPruning", dependencies: ["PruneKitCore", "PruneKitNetworks", "PruneKitData", "PruneKitTraining"]),
+        .target(name: "PruneKit", dependencies: ["PruneKitCore", "PruneKitNetworks", "PruneKitData", "PruneKitTraining", "PruneKitPruning"]),
+        // MARK: - Tools
+        .executableTarget(name: "prune-cli", dependencies: ["PruneKit"]),
         // MARK: - Tests
-        .testTarget(name: "PruneKitTests", dependencies: ["PruneKit"], swiftSettings: numericFlags),
+        .target(name: "PruneKitTestSupport", dependencies: ["PruneKitCore", "PruneKitNetworks"], path: "Tests/PruneKitTestSupport"),
+        .testTarget(name: "PruneKitCoreTests", dependencies: ["PruneKit", "PruneKitTestSupport"]),
+        .testTarget(name: "PruneKitNetworksTests", dependencies: ["PruneKit", "PruneKitTestSupport"]),
+        .testTarget(name: "PruneKitDataTests", dependencies: ["PruneKit", "PruneKitTestSupport"]),
+        .testTarget(name: "PruneKitTrainingTests", dependencies: ["PruneKit", "PruneKitTestSupport"]),
+        .testTarget(name: "PruneKitPruningTests", dependencies: ["PruneKit", "PruneKitTestSupport"]),
+        // Runs the built prune-cli: depends on it so that `swift test` builds it first.
+        .testTarget(name: "PruneKitCLITests", dependencies: ["PruneKit", "PruneKitTestSupport", "prune-cli"]),
     ]
 )

@@ -1,0 +1,12 @@
+/// PruneKit: trains convolutional networks and prunes them with the major structured-pruning methods.
+///
+/// This umbrella module re-exports the layers, so `import PruneKit` gives the whole toolkit:
+/// `PruneKitCore` (tensors, autodiff, differentiable primitives), `PruneKitNetworks` (layers, the model
+/// zoo, safetensors), `PruneKitData` (dataset readers, loaders, fetcher), `PruneKitTraining` (optimizers,
+/// schedules, trainer, checkpoints) and `PruneKitPruning` (dependency graph, importance, surgery, methods).
+/// A program that needs one layer alone imports that module instead.
+@_exported import PruneKitCore
+@_exported import PruneKitNetworks
+@_exported import PruneKitData
+@_exported import PruneKitTraining
+@_exported import PruneKitPruning

@@ -1,0 +1,24 @@
+import PruneKitCore
+
+/// A fully connected layer y = x W^T + b, weight [outputFeatures, inputFeatures] (PyTorch layout).
+/// Initialisation is PyTorch's default: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias.
+public final class Linear: Layer {
+    public let weight: Variable
+    public let bias: Variable?
+
+    /// A layer whose parameters are named `name.weight` and `name.bias`.
+    public init(name: String, inputFeatures: Int, outputFeatures: Int, bias: Bool = true, generator: inout SplitMix64) {
+        weight = Variable(parameter: Initializers.pytorchDefault(shape: [outputFeatures, inputFeatures], fanIn: inputFeatures,
+                                                                 generator: &generator), name: name + ".weight")
+        self.bias = bias ? Variable(parameter: Initializers.pytorchDefault(shape: [outputFeatures], fanIn: inputFeatures,
+                                                                           generator: &generator), name: name + ".bias") : nil
+    }
+
+    public var inputFeatures: Int { weight.shape[1] }
+    public var outputFeatures: Int { weight.shape[0] }
+    public var ownParameters: [Variable] { [weight] + (bias.map { [$0] } ?? []) }
+
+    public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
+        try context.hooked(self, input: input, output: try linear(input, weight: weight, bias: bias))
+    }
+}

@@ -1,0 +1,73 @@
+import PruneKitCore
+
+/// Reading the widths back from a model whose layers pruning has narrowed in place.
+extension Model {
+    /// The spec with every width-table entry set to the output width the layers hold now, checked so that it
+    /// rebuilds to exactly these shapes: every layer one entry sets (a stream's convs, BNs and projections)
+    /// must agree, and every weight must have the shape the new spec's geometry gives it.
+    /// Throws `shapeMismatch` naming the first layer that disagrees, or the new spec's validation error.
+    ///
+    /// ```swift
+    /// // after surgery removed 4 filters of layer1.0.conv1 (and bn1's channels, conv2's input channels):
+    /// let pruned = try model.currentSpec()       // width(of: "layer1.0.conv1") == 12
+    /// try pruned.write(toFile: "pruned.json")
+    /// ```
+    public func currentSpec() throws -> ModelSpec {
+        var result = spec
+        for index in result.widths.indices {
+            let entry = result.widths[index].name
+            var measured: (width: Int, layer: String)?
+            for record in geometry where record.widthName == entry {
+                let width = Model.outputWidth(of: namedLayers[record.name]!)
+                if let measured, measured.width != width {
+                    throw PruneKitError.shapeMismatch(operation: "model \(spec.name): width '\(entry)'",
+                                                      expected: "\(measured.width) channels as in \(measured.layer)",
+                                                      found: "\(width) in \(record.name)")
+                }
+                measured = measured ?? (width, record.name)
+            }
+            if let measured { result.widths[index].width = measured.width }
+        }
+        try checkShapes(against: result.validatedGeometry())
+        return result
+    }
+
+    /// Every layer's tensors against the recorded geometry: conv [OC, C, K, K], linear [out, in], biases and
+    /// BatchNorm tensors [OC].
+    private func checkShapes(against geometry: [LayerCost]) throws {
+        for record in geometry {
+            for (tensor, found, expected) in Model.tensorShapes(of: namedLayers[record.name]!, record) where found != expected {
+                throw PruneKitError.shapeMismatch(operation: "model \(spec.name): layer '\(record.name)' \(tensor)",
+                                                  expected: "\(expected)", found: "\(found)")
+            }
+        }
+    }
+
+    /// (tensor name, actual shape, shape the geometry requires) for each tensor of a layer.
+    private static func tensorShapes(of layer: Layer, _ record: LayerCost) -> [(String, [Int], [Int])] {
+        let (output, input, kernel) = (record.outputWidth, record.inputWidth, record.kernelSize)
+        switch layer {
+        case let convolution as Conv2d:
+            return [("weight", convolution.weight.shape, [output, input, kernel, kernel])]
+                + (convolution.bias.map { [("bias", $0.shape, [output])] } ?? [])
+        case let linear as Linear:
+            return [("weight", linear.weight.shape, [output, input])] + (linear.bias.map { [("bias", $0.shape, [output])] } ?? [])
+        case let batchNorm as BatchNorm:
+            return [("weight", batchNorm.scale.shape, [output]), ("bias", batchNorm.shift.shape, [output]),
+                    ("running_mean", batchNorm.statistics.runningMean.shape, [output]),
+                    ("running_var", batchNorm.statistics.runningVariance.shape, [output])]
+        default:
+            return []
+        }
+    }
+
+    /// Output channels or features of a Conv2d, Linear or BatchNorm.
+    static func outputWidth(of layer: Layer) -> Int {
+        switch layer {
+        case let convolution as Conv2d: return convolution.outputChannels
+        case let linear as Linear: return linear.outputFeatures
+        case let batchNorm as BatchNorm: return batchNorm.channels
+        default: return 0
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import PruneKitCore
+
+/// A network built from a `ModelSpec`: its root layers in PyTorch registration order, so that `parameters`
+/// (and `stateDictionaryKeys`) come out in state_dict order with models.py's names (`layer1.0.conv1.weight`).
+/// Models hold no pruning code (STYLE.md rule 7); pruning edits the layers' tensors in place and
+/// `currentSpec()` reads the widths back.
+///
+/// Shape contract: input [N] + `spec.inputShape`, output logits [N, `spec.classCount`].
+/// Initialisation follows models.py per family (see `LayerFactory`), drawn from `SplitMix64(seed:)`: the same
+/// spec and seed give identical weights.
+///
+/// ```swift
+/// let model = try Model(spec: ModelZoo.spec(named: "resnet20"), seed: 42)
+/// let logits = try model(Variable(images), ForwardContext(training: false))   // [N, 3, 32, 32] -> [N, 10]
+/// let conv = model.namedLayers["layer1.0.conv1"] as? Conv2d
+/// ```
+public final class Model: Layer {
+    /// The spec the model was built from (its widths go stale once pruning edits the layers: see `currentSpec()`).
+    public let spec: ModelSpec
+    /// Root layers, in registration order.
+    public let children: [Layer]
+    /// Dotted module name of every Conv2d, Linear and BatchNorm, in state_dict order.
+    public let layerNames: [String]
+    /// Dotted module name -> layer, for every Conv2d, Linear and BatchNorm (`conv1`, `layer2.0.downsample.0`).
+    public let namedLayers: [String: Layer]
+    /// The geometry the layers were built from (names, kinds, which width entry sets each output).
+    let geometry: [LayerCost]
+
+    /// Validates `spec` and builds it, initialised from `seed`.
+    public init(spec: ModelSpec, seed: UInt64) throws {
+        let geometry = try spec.validatedGeometry()
+        let architecture = spec.family.architecture
+        var factory = LayerFactory(geometry: geometry, weightInitialization: architecture.weightInitialization, seed: seed)
+        let roots = try architecture.makeLayers(for: spec, using: &factory)
+        let named = roots.flatMap(\.allLayers).compactMap { layer in Model.moduleName(of: layer).map { ($0, layer) } }
+        guard named.map(\.0) == geometry.map(\.name) else {
+            throw PruneKitError.invalidArgument(operation: "model builder \(spec.name)",
+                                                message: "built layers \(named.map(\.0)) differ from the recorded geometry")
+        }
+        self.spec = spec
+        self.geometry = geometry
+        children = roots
+        layerNames = named.map(\.0)
+        namedLayers = Dictionary(uniqueKeysWithValues: named)
+    }
+
+    /// The forward pass; throws `shapeMismatch` unless the input is [N] + `spec.inputShape`.
+    public func forward(_ input: Variable, _ context: ForwardContext) throws -> Variable {
+        guard input.shape.count == spec.inputShape.count + 1, Array(input.shape.dropFirst()) == spec.inputShape else {
+            throw PruneKitError.shapeMismatch(operation: "model \(spec.name)", expected: "input [N] + \(spec.inputShape)",
+                                              found: "\(input.shape)")
+        }
+        if splitsBatchAcrossThreads(input, context) {
+            return try forwardPerThread(input, context) { try forwardFusingBatchNormReLU(children, $0, context) }
+        }
+        return try forwardFusingBatchNormReLU(children, input, context)
+    }
+
+    /// Same as `forward`.
+    public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
+        try forward(input, context)
+    }
+
+    /// PyTorch state_dict keys in order: per module, `weight` and `bias`, and for BatchNorm also the buffers
+    /// `running_mean`, `running_var`, `num_batches_tracked`.
+    public var stateDictionaryKeys: [String] {
+        layerNames.flatMap { name -> [String] in
+            let layer = namedLayers[name]!
+            let parameters = layer.ownParameters.map(\.name)
+            guard layer is BatchNorm else { return parameters }
+            return parameters + ["running_mean", "running_var", "num_batches_tracked"].map { name + "." + $0 }
+        }
+    }
+
+    /// Analytic cost at the widths the layers hold now (`ModelCost(spec: currentSpec())`).
+    public func cost() throws -> ModelCost {
+        try ModelCost(spec: currentSpec())
+    }
+
+    /// The module name of a Conv2d, Linear or BatchNorm, read from its parameter names; nil for other layers.
+    static func moduleName(of layer: Layer) -> String? {
+        switch layer {
+        case let batchNorm as BatchNorm: return batchNorm.name
+        case let convolution as Conv2d: return String(convolution.weight.name.dropLast(".weight".count))
+        case let linear as Linear: return String(linear.weight.name.dropLast(".weight".count))
+        default: return nil
+        }
+    }
+}

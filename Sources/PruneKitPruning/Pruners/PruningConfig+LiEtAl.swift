@@ -1,0 +1,53 @@
+import PruneKitCore
+import PruneKitNetworks
+import PruneKitData
+import PruneKitTraining
+
+/// Li et al.'s CIFAR-10 configurations ("Pruning Filters for Efficient ConvNets", ICLR 2017), exactly as the
+/// re-implementation in Eric-mingjie/rethinking-network-pruning (baselines.md section 2).
+extension PruningConfig {
+    /// The two ResNet settings of the paper.
+    public enum LiEtAlVariant: String, Sendable {
+        /// ResNet-56-A / ResNet-110-A.
+        case a
+        /// ResNet-56-B / ResNet-110-B.
+        case b
+    }
+
+    /// ResNet-56 or -110: only the first conv of each block is pruned (groups `layerS.B.conv1`), with the
+    /// paper's per-stage ratios; the residual streams and the sensitive "skip" convs are ignored. Conv ids count
+    /// from 1 at the stem, so block b (0-based over the network) has its first conv at id 2 + 2b.
+    /// ResNet-56-A: skip {16, 20, 38, 54}, 10% everywhere (widths 14/28/57); B: skip {16, 18, 20, 34, 38, 54},
+    /// 60/30/10%. ResNet-110-A: skip {36}, 50/0/0%; B: skip {36, 38, 74}, 50/40/30%.
+    ///
+    /// ```swift
+    /// let config = try PruningConfig.liEtAl(resNetDepth: 56, variant: .a)
+    /// ```
+    public static func liEtAl(resNetDepth depth: Int, variant: LiEtAlVariant) throws -> PruningConfig {
+        let settings: (skip: Set<Int>, ratios: [Double])
+        switch (depth, variant) {
+        case (56, .a): settings = ([16, 20, 38, 54], [0.1, 0.1, 0.1])
+        case (56, .b): settings = ([16, 18, 20, 34, 38, 54], [0.6, 0.3, 0.1])
+        case (110, .a): settings = ([36], [0.5, 0, 0])
+        case (110, .b): settings = ([36, 38, 74], [0.5, 0.4, 0.3])
+        default:
+            throw PruneKitError.usage("Li et al. define ResNet settings for depth 56 and 110 only, not \(depth)")
+        }
+        var config = PruningConfig()
+        (config.target, config.scope, config.ignored) = (.channelRatio(0), .uniform, ["conv1", "layer1", "layer2", "layer3"])
+        let blocks = (depth - 2) / 6
+        for index in 0..<(3 * blocks) {
+            let name = "layer\(index / blocks + 1).\(index % blocks).conv1"
+            if settings.skip.contains(2 + 2 * index) { config.ignored.append(name) } else { config.groupRatios[name] = settings.ratios[index / blocks] }
+        }
+        return config
+    }
+
+    /// VGG-16 "pruned-A": conv1_1 and the last six convs halved (widths 32, 64, 128, 128, 256 x 3, 256 x 6).
+    public static func liEtAlVGG16() -> PruningConfig {
+        var config = PruningConfig()
+        (config.target, config.scope) = (.channelRatio(0), .uniform)
+        for index in [0, 24, 27, 30, 34, 37, 40] { config.groupRatios["feature.\(index)"] = 0.5 }
+        return config
+    }
+}

@@ -1,0 +1,91 @@
+import PruneKitCore
+import PruneKitNetworks
+import PruneKitData
+import PruneKitTraining
+
+/// Iterative first-order Taylor pruning (Molchanov et al., "Pruning Convolutional Neural Networks for Resource
+/// Efficient Inference", ICLR 2017; baselines.md section 3). Each step runs `updatesPerStep` SGD updates on the
+/// training data while `TaylorImportance` accumulates Theta for every feature map, L2-normalises Theta per group,
+/// and removes the globally lowest `fractionPerStep` of the remaining units (at least one; the paper removes one
+/// map per step), until the target is met. The optimizer persists across steps and surgery slices its momentum.
+///
+/// ```swift
+/// var config = PruningConfig(); config.target = .flopsRatio(0.5)
+/// config.taylor.updatesPerStep = 10
+/// try PruningPipeline.run(model: model, method: "taylor", config: config, data: data)
+/// ```
+public final class TaylorPruner: Pruner {
+    /// Settings of the iterative loop ([proposal] CIFAR values of baselines.md).
+    public struct Settings: Codable, Equatable {
+        /// SGD updates between removals (N = 10 in the paper).
+        public var updatesPerStep = 10
+        /// Fraction of the remaining prunable units removed per step (at least one unit).
+        public var fractionPerStep = 0.01
+        /// Learning rate of the updates between removals.
+        public var learningRate: Float = 0.001
+        /// Momentum of those updates.
+        public var momentum: Float = 0.9
+        /// Weight decay of those updates.
+        public var weightDecay: Float = 1e-4
+        /// Upper bound on steps (a guard against targets met only by tiny steps).
+        public var maximumSteps = 100_000
+
+        /// The defaults above.
+        public init() {}
+    }
+
+    /// The accumulating criterion.
+    public let importance: TaylorImportance
+    private var reached = false
+    private var batches: BatchCursor?
+
+    /// A pruner using `importance` (its reduction combines the members of coupled groups).
+    public init(importance: TaylorImportance = TaylorImportance()) {
+        self.importance = importance
+    }
+
+    /// `updatesPerStep` SGD updates with the activations observed.
+    public func prepare(_ session: PruningSession) throws {
+        let settings = session.config.taylor
+        if session.optimizer == nil {
+            session.optimizer = try SGD(learningRate: settings.learningRate, momentum: settings.momentum,
+                                        weightDecay: settings.weightDecay)
+        }
+        let cursor = try batches ?? BatchCursor(try session.trainingData(for: "taylor pruning"))
+        batches = cursor
+        importance.reset()
+        let context = ForwardContext(training: true, generator: SplitMix64(seed: session.config.seed &+ UInt64(session.step)))
+        try importance.observe(session.model, on: context)
+        try cursor.run(updates: settings.updatesPerStep) { images, labels in
+            let model = session.model
+            model.zeroGradients()
+            try softmaxCrossEntropy(try model(Variable(images), context), labels: labels).backward()
+            importance.collect()
+            session.masks.maskGradients(of: model.parameters)
+            session.optimizer!.learningRate = settings.learningRate
+            session.optimizer!.step(model.parameters)
+            session.masks.apply(to: model.parameters)
+        }
+        session.model.zeroGradients()
+    }
+
+    /// The globally lowest normalised units: this step's share, or all that remain to reach the target.
+    public func plan(_ session: PruningSession) throws -> PruningPlan {
+        let selector = session.selector(defaultScope: .global)
+        let scores = try session.scores(importance), normalization = session.config.normalization ?? .l2
+        let needed = try selector.select(scores: scores, normalization: normalization)
+        let remaining = selector.graph.groups.filter { scores[$0.name] != nil && !session.config.isIgnored($0) }
+            .reduce(0) { $0 + $1.removableUnits }
+        let share = max(1, Int(Double(remaining) * session.config.taylor.fractionPerStep))
+        let neededCount = needed.values.reduce(0) { $0 + $1.count }
+        reached = neededCount <= share
+        session.log("taylor step \(session.step + 1): \(neededCount) units left to remove, removing \(min(share, neededCount))")
+        return PruningPlan(removals: reached ? needed : try selector.selectLowest(count: share, scores: scores,
+                                                                                   normalization: normalization))
+    }
+
+    /// Done once a step removed everything the target still needed.
+    public func isComplete(_ session: PruningSession) throws -> Bool {
+        reached || session.step >= session.config.taylor.maximumSteps
+    }
+}

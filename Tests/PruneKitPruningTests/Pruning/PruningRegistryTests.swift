@@ -1,0 +1,74 @@
+import XCTest
+@testable import PruneKitCore
+@testable import PruneKitNetworks
+@testable import PruneKitData
+@testable import PruneKitTraining
+@testable import PruneKitPruning
+import PruneKit
+import PruneKitTestSupport
+
+/// One test over every registry entry: the pruned model still runs forward, with the expected channel counts
+/// (structured) or sparsity (unstructured); plus the listing `prune-cli methods` prints.
+final class PruningRegistryTests: XCTestCase {
+    private let spec = ModelSpec.resNet(depth: 8, shortcut: .projection)
+
+    private func data() -> TensorBatches {
+        TensorBatches((0..<3).map { (NetworkFixtures.images(for: spec, count: 8, seed: UInt64(30 + $0)),
+                                     NetworkFixtures.labels(count: 8, classes: 10, seed: UInt64($0))) })
+    }
+
+    func testEveryEntryPrunesAndRuns() throws {
+        XCTAssertEqual(PrunerRegistry.names, ["l1", "l2", "random", "taylor", "slimming", "magnitude", "deep-compression",
+                                              "sfp", "greg-1", "greg-2", "increg", "sdprun"])
+        for entry in PrunerRegistry.entries {
+            let model = try Model(spec: spec, seed: 7)
+            var config = PruningConfig()
+            config.target = .channelRatio(0.5)
+            config.slimming.training.epochs = 1
+            config.taylor.fractionPerStep = 0.2
+            config.taylor.updatesPerStep = 2
+            config.softFilter.epochs = 1
+            (config.growingRegularization.updateInterval, config.growingRegularization.increment) = (1, 0.5)
+            (config.growingRegularization.stabilizeIterations, config.growingRegularization.maximumEpochs) = (1, 1)
+            (config.incrementalRegularization.training.epochs, config.directionalPruning.training.epochs) = (1, 1)
+            let denseGraph = try DependencyGraph(model: model), denseCount = model.parameterCount
+            let report = try PruningPipeline.run(model: model, method: entry.name, config: config,
+                                                 data: PruningData(training: data(), evaluation: data()))
+            let logits = try NetworkFixtures.logits(model, NetworkFixtures.images(for: spec, count: 2, seed: 1), training: false)
+            XCTAssertEqual(logits.shape, [2, 10], entry.name)
+            XCTAssertNotNil(report.accuracyAfterPruning, entry.name)
+            if entry.isStructured {
+                let graph = try DependencyGraph(model: model)
+                let total = { (graph: DependencyGraph) in graph.groups.reduce(0) { $0 + $1.unitCount } }
+                let removed = total(denseGraph) - total(graph)
+                if try model.cost().flops >= report.flopsBefore { XCTFail("\(entry.name) removed nothing") }
+                if ["increg", "sdprun"].contains(entry.name) {
+                    continue  // residual streams are not regularised; their own tests check the counts
+                } else if entry.name.hasPrefix("greg") {  // block-internal groups only (greg.md ResNet rule)
+                    for group in graph.groups {
+                        let dense = try denseGraph.group(named: group.name).unitCount
+                        XCTAssertEqual(group.unitCount, group.kind == .layer ? dense / 2 : dense, "\(entry.name) \(group.name)")
+                    }
+                } else if config.scope ?? .uniform == .uniform && ["l1", "l2", "random", "sfp"].contains(entry.name) {
+                    for group in graph.groups {
+                        XCTAssertEqual(group.unitCount, try denseGraph.group(named: group.name).unitCount / 2, "\(entry.name) \(group.name)")
+                    }
+                } else {
+                    XCTAssertEqual(removed, total(denseGraph) / 2 + (entry.name == "slimming" ? 1 : 0), "\(entry.name): half of all units, globally")
+                }
+            } else {
+                XCTAssertEqual(model.parameterCount, denseCount, "\(entry.name) keeps shapes")
+                let weights = model.parameters.filter { $0.shape.count >= 2 }
+                let zeros = weights.reduce(0) { $0 + $1.value.scalars.filter { $0 == 0 }.count }
+                XCTAssertEqual(zeros, weights.reduce(0) { $0 + Int(Double($1.value.count) * 0.5) }, entry.name)
+            }
+        }
+    }
+
+    func testListingAndUnknownMethod() throws {
+        let lines = PrunerRegistry.listing.split(separator: "\n")
+        XCTAssertEqual(lines.count, PrunerRegistry.entries.count)
+        XCTAssertTrue(lines[0].hasPrefix("l1  "))
+        assertThrowsPruneKitError(["--method", "unknown method 'eigendamage'", "l1, l2"]) { _ = try PrunerRegistry.entry(named: "eigendamage") }
+    }
+}
