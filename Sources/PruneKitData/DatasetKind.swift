@@ -31,7 +31,7 @@ public enum DatasetKind: String, CaseIterable, Codable, Sendable {
             self = kind
         } else {
             let names = DatasetKind.allCases.map(\.name).joined(separator: ", ")
-            throw PruneKitError.usage("unknown dataset '\(name)'; expected one of: \(names)")
+            throw PruneKitError.invalidParameter(name: "dataset", expected: "one of \(names)", found: "'\(name)'")
         }
     }
 

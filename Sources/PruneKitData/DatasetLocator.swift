@@ -36,7 +36,7 @@ public enum DatasetLocator {
         throw PruneKitError.fileError(
             path: root,
             message: "no \(kind.name) dataset found\(missingRoot); searched \(searched); "
-                + "run `prune-cli data fetch \(kind.name)` to download it, or pass --data-dir / set PRUNEKIT_DATA")
+                + "download it (`prune-cli data fetch \(kind.name)`, or DatasetFetcher), or point the data directory or PRUNEKIT_DATA at it")
     }
 
     /// Whether `folder` directly contains the files of both splits of `kind`.

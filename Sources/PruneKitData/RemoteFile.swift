@@ -41,7 +41,7 @@ public struct RemoteFile: Equatable, Sendable {
         if let baseURL, !baseURL.isEmpty {
             guard let base = URLComponents(string: baseURL), let scheme = base.scheme, ["http", "https"].contains(scheme),
                   base.host != nil else {
-                throw PruneKitError.usage("base URL '\(baseURL)' is not an absolute http(s) URL")
+                throw PruneKitError.invalidParameter(name: "baseURL", expected: "an absolute http(s) URL", found: "'\(baseURL)'")
             }
             components.scheme = scheme
             components.host = base.host
@@ -50,7 +50,7 @@ public struct RemoteFile: Equatable, Sendable {
             components.path = prefix + canonical.path
         }
         guard let url = components.url else {
-            throw PruneKitError.usage("cannot form a download URL from '\(baseURL ?? "")' and \(canonicalURL)")
+            throw PruneKitError.invalidParameter(name: "baseURL", expected: "a base to which \(canonicalURL)'s file name can be appended", found: "'\(baseURL ?? "")'")
         }
         return url
     }

@@ -72,6 +72,6 @@ public enum LearningRateSchedule: Codable, Equatable {
     }
 
     private static func badSchedule(_ text: String) -> PruneKitError {
-        .usage("option '--schedule': expected constant, cosine, one-cycle, multi-step:E1,E2[:GAMMA] or table:E=LR,..., found '\(text)'")
+        .invalidParameter(name: "schedule", expected: "constant, cosine, one-cycle, multi-step:E1,E2[:GAMMA] or table:E=LR,...", found: "'\(text)'")
     }
 }

@@ -31,6 +31,10 @@ func main() -> Int32 {
         try instance.run()
         return 0
     } catch let error as PruneKitError {
+        var error = error
+        if case let .invalidParameter(name, expected, found) = error {
+            error = ParameterFlags.usage(name: name, expected: expected, found: found)
+        }
         if case .usage(let message) = error {
             printError("prune-cli \(command.name): \(message)\nRun 'prune-cli \(command.name) --help' for usage.")
             return 64

@@ -1,6 +1,6 @@
 /// Every error PruneKit throws on a user-reachable path.
 ///
-/// Each case names where the problem is (an op, a file, a flag), what was expected and what was found,
+/// Each case names where the problem is (an op, a file, a parameter), what was expected and what was found,
 /// so that a message reads on its own: `conv2d: input has 3 channels, weight expects 4 ([2, 3, 8, 8] vs [5, 4, 3, 3])`.
 public enum PruneKitError: Error, CustomStringConvertible, Equatable {
     /// An op received tensors whose shapes do not fit together.
@@ -13,7 +13,11 @@ public enum PruneKitError: Error, CustomStringConvertible, Equatable {
     case malformedFile(path: String, expected: String, found: String)
     /// A native library (OpenBLAS, LAPACK, zlib) reported a failure.
     case libraryFailure(library: String, message: String)
-    /// A command-line flag or value is wrong (exit code 64).
+    /// A configuration value is outside what its parameter accepts. `name` is the library's name for the
+    /// parameter (`maximumGroupRatio`, a method option such as `sfp-interval`); a front end maps it to its own
+    /// vocabulary (prune-cli names the flag that set it and exits with 64).
+    case invalidParameter(name: String, expected: String, found: String)
+    /// A command-line flag or value is wrong (exit code 64); thrown only by front ends such as prune-cli.
     case usage(String)
 
     public var description: String {
@@ -28,6 +32,8 @@ public enum PruneKitError: Error, CustomStringConvertible, Equatable {
             return "\(path): malformed file: expected \(expected), found \(found)"
         case let .libraryFailure(library, message):
             return "\(library): \(message)"
+        case let .invalidParameter(name, expected, found):
+            return "parameter '\(name)': expected \(expected), found \(found)"
         case let .usage(message):
             return message
         }

@@ -53,8 +53,8 @@ public enum ModelZoo {
         let key = name.lowercased()
         if let entry = entries.first(where: { $0.name == key }) { return entry.spec }
         guard let spec = parse(key) else {
-            throw PruneKitError.usage("unknown model '\(name)'; known: \(names.joined(separator: ", ")); "
-                                      + "also resnetD and resnetD-b (D = 6n + 2), vggD (11, 13, 16, 19), wrn-D-K (D = 6n + 4)")
+            throw PruneKitError.invalidParameter(name: "model", expected: "one of \(names.joined(separator: ", ")); "
+                                      + "also resnetD and resnetD-b (D = 6n + 2), vggD (11, 13, 16, 19), wrn-D-K (D = 6n + 4)", found: "'\(name)'")
         }
         try spec.validate()
         return spec

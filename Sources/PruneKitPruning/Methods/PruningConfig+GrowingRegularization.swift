@@ -14,7 +14,7 @@ extension PruningConfig {
     /// ```
     public static func growingRegularizationStages(resNetDepth depth: Int, stageRatios: [Double]) throws -> PruningConfig {
         guard stageRatios.count == 3, (depth - 2) % 6 == 0 else {
-            throw PruneKitError.usage("GReg stage ratios: expected 3 ratios for a CIFAR ResNet of depth 6n+2, found \(stageRatios.count) for depth \(depth)")
+            throw PruneKitError.invalidParameter(name: "stageRatios", expected: "3 ratios for a CIFAR ResNet of depth 6n+2", found: "\(stageRatios.count) for depth \(depth)")
         }
         var config = PruningConfig()
         config.target = .channelRatio(0)

@@ -36,7 +36,7 @@ public final class SoftFilterMaskHook: TrainingHook {
     /// A hook for `groups` of `model` (groups absent from `counts`, or with count 0, are left alone).
     public init(model: Model, groups: [ChannelGroup], counts: [String: Int], interval: Int, epochs: Int) throws {
         guard interval >= 1 else {
-            throw PruneKitError.usage("option '--sfp-interval': expected an integer >= 1, found \(interval)")
+            throw PruneKitError.invalidParameter(name: "sfp-interval", expected: "an integer >= 1", found: "\(interval)")
         }
         (self.counts, self.interval, self.epochs) = (counts, interval, epochs)
         filters = try groups.filter { (counts[$0.name] ?? 0) > 0 }.map { ($0.name, try FilterWeights(group: $0, model: model)) }

@@ -83,7 +83,7 @@ public enum PrunerRegistry {
     /// The entry called `name`; throws `usage` listing the methods otherwise.
     public static func entry(named name: String) throws -> Entry {
         guard let entry = entries.first(where: { $0.name == name.lowercased() }) else {
-            throw PruneKitError.usage("option '--method': unknown method '\(name)'; known: \(names.joined(separator: ", "))")
+            throw PruneKitError.invalidParameter(name: "method", expected: "one of \(names.joined(separator: ", "))", found: "'\(name)'")
         }
         return entry
     }

@@ -31,7 +31,7 @@ extension PruningConfig {
         case (110, .a): settings = ([36], [0.5, 0, 0])
         case (110, .b): settings = ([36, 38, 74], [0.5, 0.4, 0.3])
         default:
-            throw PruneKitError.usage("Li et al. define ResNet settings for depth 56 and 110 only, not \(depth)")
+            throw PruneKitError.invalidParameter(name: "depth", expected: "56 or 110 (Li et al. define ResNet settings for those only)", found: "\(depth)")
         }
         var config = PruningConfig()
         (config.target, config.scope, config.ignored) = (.channelRatio(0), .uniform, ["conv1", "layer1", "layer2", "layer3"])

@@ -73,12 +73,12 @@ public struct PruningConfig: Codable, Equatable {
     public func validate() throws {
         try target.validate()
         guard maximumGroupRatio > 0, maximumGroupRatio <= 1 else {
-            throw PruneKitError.usage("option '--max-ratio': expected a fraction in (0, 1], found \(maximumGroupRatio)")
+            throw PruneKitError.invalidParameter(name: "maximumGroupRatio", expected: "a fraction in (0, 1]", found: "\(maximumGroupRatio)")
         }
-        guard roundTo >= 1 else { throw PruneKitError.usage("option '--round-to': expected an integer >= 1, found \(roundTo)") }
-        guard iterativeSteps >= 1 else { throw PruneKitError.usage("option '--steps': expected an integer >= 1, found \(iterativeSteps)") }
+        guard roundTo >= 1 else { throw PruneKitError.invalidParameter(name: "roundTo", expected: "an integer >= 1", found: "\(roundTo)") }
+        guard iterativeSteps >= 1 else { throw PruneKitError.invalidParameter(name: "iterativeSteps", expected: "an integer >= 1", found: "\(iterativeSteps)") }
         for (name, ratio) in groupRatios where !(ratio >= 0 && ratio < 1) {
-            throw PruneKitError.usage("per-layer ratio for '\(name)': expected a fraction in [0, 1), found \(ratio)")
+            throw PruneKitError.invalidParameter(name: "groupRatios", expected: "a fraction in [0, 1) for '\(name)'", found: "\(ratio)")
         }
     }
 

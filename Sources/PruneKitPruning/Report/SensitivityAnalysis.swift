@@ -55,12 +55,12 @@ public enum SensitivityAnalysis {
         } else {
             let list = text.split(separator: ",").map { Double($0) }
             guard !list.isEmpty, list.allSatisfy({ $0 != nil }) else {
-                throw PruneKitError.usage("option '--ratios': expected START:STOP:STEP or a comma list, found '\(text)'")
+                throw PruneKitError.invalidParameter(name: "ratios", expected: "START:STOP:STEP or a comma list", found: "'\(text)'")
             }
             values = list.map { $0! }
         }
         guard !values.isEmpty, values.allSatisfy({ $0 >= 0 && $0 < 1 }) else {
-            throw PruneKitError.usage("option '--ratios': every ratio must be in [0, 1), found '\(text)'")
+            throw PruneKitError.invalidParameter(name: "ratios", expected: "every ratio in [0, 1)", found: "'\(text)'")
         }
         return values
     }
@@ -69,7 +69,7 @@ public enum SensitivityAnalysis {
     public static func run(model: Model, method: String, config: PruningConfig, ratios: [Double], data: PruningData,
                            groups: [String]? = nil, log: (String) -> Void = { _ in }) throws -> Result {
         guard let criterion = try PrunerRegistry.entry(named: method).criterion?(config) else {
-            throw PruneKitError.usage("option '--method': '\(method)' is unstructured; sensitivity needs a channel criterion")
+            throw PruneKitError.invalidParameter(name: "method", expected: "a method with a channel criterion (sensitivity removes channels)", found: "'\(method)', which is unstructured")
         }
         return try run(model: model, importance: criterion, config: config, ratios: ratios, data: data, groups: groups, log: log)
     }

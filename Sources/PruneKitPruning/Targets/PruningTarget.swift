@@ -29,13 +29,13 @@ public enum PruningTarget: Codable, Equatable, Sendable, CustomStringConvertible
     public init(parsing text: String) throws {
         let parts = text.split(separator: "=").map(String.init)
         guard parts.count == 2, let value = Double(parts[1]) else {
-            throw PruneKitError.usage("pruning target: expected ratio=R, flops=F or params=F, found '\(text)'")
+            throw PruneKitError.invalidParameter(name: "target", expected: "ratio=R, flops=F or params=F", found: "'\(text)'")
         }
         switch parts[0] {
         case "ratio": self = .channelRatio(value)
         case "flops": self = .flopsRatio(value)
         case "params": self = .parameterRatio(value)
-        default: throw PruneKitError.usage("pruning target: expected ratio, flops or params before '=', found '\(parts[0])'")
+        default: throw PruneKitError.invalidParameter(name: "target", expected: "ratio, flops or params before '='", found: "'\(parts[0])'")
         }
         try validate()
     }
@@ -44,11 +44,11 @@ public enum PruningTarget: Codable, Equatable, Sendable, CustomStringConvertible
     public func validate() throws {
         switch self {
         case let .channelRatio(value) where !(value >= 0 && value < 1):
-            throw PruneKitError.usage("option '--ratio': expected a fraction in [0, 1), found \(value)")
+            throw PruneKitError.invalidParameter(name: "channelRatio", expected: "a fraction in [0, 1)", found: "\(value)")
         case let .flopsRatio(value) where !(value > 0 && value <= 1):
-            throw PruneKitError.usage("option '--flops': expected a fraction of the dense FLOPs in (0, 1], found \(value)")
+            throw PruneKitError.invalidParameter(name: "flopsRatio", expected: "a fraction of the dense FLOPs in (0, 1]", found: "\(value)")
         case let .parameterRatio(value) where !(value > 0 && value <= 1):
-            throw PruneKitError.usage("option '--params': expected a fraction of the dense parameters in (0, 1], found \(value)")
+            throw PruneKitError.invalidParameter(name: "parameterRatio", expected: "a fraction of the dense parameters in (0, 1]", found: "\(value)")
         default:
             return
         }

@@ -61,10 +61,10 @@ public struct UnitSelector {
             return removal(scope == .uniform ? uniformCounts(candidates, ratio: ratio)
                                                    : globalCounts(candidates, count: globalNeed(candidates, ratio)), candidates)
         case let .flopsRatio(fraction):
-            return try search(candidates, budget: fraction * Double(referenceCost.flops), metric: { Double($0.flops) }, flag: "--flops")
+            return try search(candidates, budget: fraction * Double(referenceCost.flops), metric: { Double($0.flops) }, parameter: "flopsRatio")
         case let .parameterRatio(fraction):
             return try search(candidates, budget: fraction * Double(referenceCost.parameterCount),
-                              metric: { Double($0.parameterCount) }, flag: "--params")
+                              metric: { Double($0.parameterCount) }, parameter: "parameterRatio")
         }
     }
 
@@ -159,7 +159,7 @@ public struct UnitSelector {
 
     /// The least removal whose cost meets `budget`: binary search over the global prefix length, or over the
     /// uniform ratio; then a forward scan in case rounding made the cost non-monotone.
-    private func search(_ candidates: [Candidate], budget: Double, metric: @escaping (ModelCost) -> Double, flag: String) throws -> [String: [Int]] {
+    private func search(_ candidates: [Candidate], budget: Double, metric: @escaping (ModelCost) -> Double, parameter: String) throws -> [String: [Int]] {
         let costs = RemovalCost(graph: graph)
         let fits = { (counts: [String: Int]) throws -> Bool in metric(try costs.cost(of: removal(counts, candidates))) <= budget }
         let global = scope == .global
@@ -169,8 +169,8 @@ public struct UnitSelector {
         }
         guard try fits(countsAt(length)) else {
             let best = metric(try costs.cost(of: removal(countsAt(length), candidates))) / (budget == 0 ? 1 : budget)
-            throw PruneKitError.invalidArgument(operation: "option '\(flag)'",
-                                                message: "target not reachable: removing every prunable unit leaves \(String(format: "%.3f", best))x the budget; prune more groups (fewer --ignore) or raise the target")
+            throw PruneKitError.invalidParameter(name: parameter, expected: "a reachable target",
+                found: "removing every prunable unit leaves \(String(format: "%.3f", best))x the budget; prune more groups (fewer ignored) or raise the target")
         }
         var (low, high) = (-1, length)  // fits(high) holds; fits(low) is taken as false
         while high - low > 1 {

@@ -28,7 +28,7 @@ struct PruneCommand: Command {
         OptionSpec("seed", "Seed for every random choice (default 1)."),
         OptionSpec.threads,
         OptionSpec("json", value: false, "Print the report as JSON on stdout."),
-    ] + DataOptions.options + MethodOption.all.map { OptionSpec($0.flag, "[\($0.method)] " + $0.help) }
+    ] + DataOptions.options + MethodOption.all.map { OptionSpec($0.name, "[\($0.method)] " + $0.help) }
 
     let checkpointPath: String, method: String, out: String, config: PruningConfig, fineTuning: TrainConfig?
     let latencyBatchSizes: [Int], json: Bool, arguments: Arguments
@@ -68,9 +68,9 @@ struct PruneCommand: Command {
             config.groupRatios[String(sides[0])] = ratio
         }
         for option in MethodOption.all {
-            guard let value = arguments.string(option.flag) else { continue }
+            guard let value = arguments.string(option.name) else { continue }
             guard option.applies(to: method) else {
-                throw PruneKitError.usage("option '--\(option.flag)' belongs to method '\(option.method)', not '\(method)'")
+                throw PruneKitError.usage("option '--\(option.name)' belongs to method '\(option.method)', not '\(method)'")
             }
             try option.apply(&config, value)
         }
@@ -83,7 +83,9 @@ struct PruneCommand: Command {
         config.epochs = try arguments.integer("finetune-epochs", default: 0, in: 0...100_000)
         guard config.epochs > 0 else { return nil }
         config.learningRate = Float(try arguments.number("finetune-lr", default: Double(recipe.learningRate), in: 0...100))
-        if let schedule = arguments.string("finetune-schedule") { config.schedule = try LearningRateSchedule(parsing: schedule) }
+        if let schedule = arguments.string("finetune-schedule") {
+            config.schedule = try ParameterFlags.parsing(flag: "finetune-schedule") { try LearningRateSchedule(parsing: schedule) }
+        }
         config.batchSize = try arguments.integer("batch-size", default: recipe.batchSize, in: 1...65_536)
         config.seed = UInt64(try arguments.integer("seed", default: 1, in: 0...Int.max))
         return config
@@ -139,7 +141,7 @@ struct MethodsCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.requirePositionals(0, "no positional arguments")
-        detail = try arguments.string("detail").map { try PrunerRegistry.entry(named: $0).name }
+        detail = try arguments.string("detail").map { name in try ParameterFlags.parsing(flag: "detail") { try PrunerRegistry.entry(named: name).name } }
     }
 
     func run() throws {
@@ -149,7 +151,7 @@ struct MethodsCommand: Command {
         print("structured: \(entry.isStructured ? "yes (channels removed physically)" : "no (masks)")")
         let recipe = entry.recommendedFineTuning
         print("fine-tuning recipe: lr \(recipe.learningRate), schedule \(recipe.schedule), momentum \(recipe.momentum), weight decay \(recipe.weightDecay)")
-        for option in MethodOption.all where option.applies(to: entry.name) { print("  --\(option.flag)  \(option.help)") }
+        for option in MethodOption.all where option.applies(to: entry.name) { print("  --\(option.name)  \(option.help)") }
         if let notes = MethodNotes.text[entry.name] { print(notes) }
     }
 }

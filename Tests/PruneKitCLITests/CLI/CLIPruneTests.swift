@@ -30,14 +30,19 @@ final class CLIPruneTests: XCTestCase {
 
     func testPruneUsageErrors() throws {
         let cases: [([String], String)] = [
-            (["prune", "x.safetensors", "--method", "nope", "--flops", "0.5", "--out", "/tmp/x"], "unknown method 'nope'"),
+            (["prune", "x.safetensors", "--method", "nope", "--flops", "0.5", "--out", "/tmp/x"], "option '--method': expected one of l1"),
             (["prune", "x.safetensors", "--method", "l1", "--out", "/tmp/x"], "exactly one target"),
             (["prune", "x.safetensors", "--method", "l1", "--flops", "1.5", "--out", "/tmp/x"], "'--flops'"),
             (["prune", "x.safetensors", "--method", "l1", "--flops", "0.5", "--slimming-penalty", "1e-4", "--out", "/tmp/x"],
              "'--slimming-penalty' belongs to method 'slimming'"),
             (["prune", "x.safetensors", "--method", "sfp", "--flops", "0.5", "--greg-interval", "5", "--out", "/tmp/x"],
              "'--greg-interval' belongs to method 'greg-1,greg-2'"),
-            (["methods", "--detail", "nope"], "unknown method 'nope'"),
+            (["methods", "--detail", "nope"], "option '--detail': expected one of l1"),
+            // Library parameters (maximumGroupRatio, schedule) come back under the flag that set them.
+            (["prune", "x.safetensors", "--method", "l1", "--flops", "0.5", "--max-ratio", "0", "--out", "/tmp/x"],
+             "option '--max-ratio': expected a fraction in (0, 1], found 0"),
+            (["prune", "x.safetensors", "--method", "l1", "--flops", "0.5", "--finetune-epochs", "1", "--finetune-schedule", "sawtooth",
+              "--out", "/tmp/x"], "option '--finetune-schedule': expected constant, cosine"),
         ]
         for (arguments, fragment) in cases {
             let run = try CLIRun.run(arguments)

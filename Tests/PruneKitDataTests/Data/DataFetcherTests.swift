@@ -126,6 +126,6 @@ final class DataFetcherTests: XCTestCase {
                        "http://mirror.example/datasets/mnist/t10k-labels-idx1-ubyte.gz")
         let cifar = DatasetKind.cifar10.distribution.files[0]
         XCTAssertEqual(try cifar.url(baseURL: "http://127.0.0.1:9").absoluteString, "http://127.0.0.1:9/~kriz/cifar-10-binary.tar.gz")
-        DataTestSupport.assertError(.usage, mentions: ["not an absolute http(s) URL"]) { _ = try file.url(baseURL: "ftp://x") }
+        assertThrowsPruneKitError(["parameter 'baseURL'", "an absolute http(s) URL", "'ftp://x'"]) { _ = try file.url(baseURL: "ftp://x") }
     }
 }

@@ -89,7 +89,7 @@ final class DataLocatorTests: XCTestCase {
         XCTAssertEqual(try DatasetKind(name: "fashion-mnist"), .fashionMNIST)
         XCTAssertEqual(try DatasetKind(name: "CIFAR10"), .cifar10)
         XCTAssertEqual(try DatasetKind(name: "cifar-100"), .cifar100)
-        DataTestSupport.assertError(.usage, mentions: ["imagenet", "mnist, fashion-mnist, cifar10, cifar100"]) {
+        assertThrowsPruneKitError(["parameter 'dataset'", "imagenet", "mnist, fashion-mnist, cifar10, cifar100"]) {
             _ = try DatasetKind(name: "imagenet")
         }
     }

@@ -31,11 +31,11 @@ final class ModelsZooTests: XCTestCase {
         XCTAssertEqual(try ModelCost(spec: ModelZoo.spec(named: "wrn-16-1")).layer(named: "blocks.0.shortcut"), nil)
     }
 
-    func testUnknownNameIsAUsageError() {
+    func testUnknownNameIsAnInvalidParameter() {
         for name in ["alexnet", "resnet", "wrn-16", "vgg", "resnet20-c"] {
             XCTAssertThrowsError(try ModelZoo.spec(named: name), name) { error in
-                guard case let .usage(message)? = error as? PruneKitError else { return XCTFail("\(name): \(error)") }
-                XCTAssertTrue(message.contains("unknown model '\(name)'") && message.contains("resnet20"), message)
+                guard case let .invalidParameter("model", expected, found)? = error as? PruneKitError else { return XCTFail("\(name): \(error)") }
+                XCTAssertTrue(found == "'\(name)'" && expected.contains("resnet20"), expected)
             }
         }
     }

@@ -67,7 +67,7 @@ final class PruningPipelineTests: XCTestCase {
         let ratios = try SensitivityAnalysis.ratios(parsing: "0.25:0.75:0.25")
         XCTAssertEqual(ratios, [0.25, 0.5, 0.75])
         XCTAssertEqual(try SensitivityAnalysis.ratios(parsing: "0.1:0.9:0.1").count, 9)
-        assertThrowsPruneKitError(["--ratios"]) { _ = try SensitivityAnalysis.ratios(parsing: "0.5:x") }
+        assertThrowsPruneKitError(["parameter 'ratios'"]) { _ = try SensitivityAnalysis.ratios(parsing: "0.5:x") }
         let result = try SensitivityAnalysis.run(model: model, method: "l1", config: PruningConfig(), ratios: ratios,
                                                  data: PruningData(evaluation: data(5)), groups: ["layer1.0.conv1", "layer3"])
         XCTAssertEqual(result.rows.map(\.group), ["layer1.0.conv1", "layer1.0.conv1", "layer1.0.conv1", "layer3", "layer3", "layer3"])

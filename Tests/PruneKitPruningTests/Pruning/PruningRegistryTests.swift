@@ -69,6 +69,6 @@ final class PruningRegistryTests: XCTestCase {
         let lines = PrunerRegistry.listing.split(separator: "\n")
         XCTAssertEqual(lines.count, PrunerRegistry.entries.count)
         XCTAssertTrue(lines[0].hasPrefix("l1  "))
-        assertThrowsPruneKitError(["--method", "unknown method 'eigendamage'", "l1, l2"]) { _ = try PrunerRegistry.entry(named: "eigendamage") }
+        assertThrowsPruneKitError(["parameter 'method'", "'eigendamage'", "l1, l2"]) { _ = try PrunerRegistry.entry(named: "eigendamage") }
     }
 }

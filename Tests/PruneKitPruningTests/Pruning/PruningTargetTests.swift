@@ -99,8 +99,8 @@ final class PruningTargetTests: XCTestCase {
 
     func testUnreachableTargetNamesTheFlag() throws {
         let (selector, scores, _) = try selector { ($0.target, $0.ignored) = (.flopsRatio(0.05), ["layer1", "layer2", "layer3"]) }
-        assertThrowsPruneKitError(["--flops", "not reachable"]) { _ = try selector.select(scores: scores, normalization: .none) }
-        assertThrowsPruneKitError(["--ratio", "[0, 1)"]) { try PruningTarget.channelRatio(1).validate() }
+        assertThrowsPruneKitError(["parameter 'flopsRatio'", "a reachable target"]) { _ = try selector.select(scores: scores, normalization: .none) }
+        assertThrowsPruneKitError(["parameter 'channelRatio'", "[0, 1)"]) { try PruningTarget.channelRatio(1).validate() }
         XCTAssertEqual(try PruningTarget(parsing: "flops=0.5"), .flopsRatio(0.5))
     }
 }

@@ -31,7 +31,7 @@ final class ScheduleTests: XCTestCase {
         XCTAssertEqual(try LearningRateSchedule(parsing: "multi-step:1,60:0.2"), .multiStep(milestones: [1, 60], gamma: 0.2))
         XCTAssertEqual(try LearningRateSchedule(parsing: "table:0=0.01,30=0.001"), .table([0: 0.01, 30: 0.001]))
         XCTAssertEqual(try LearningRateSchedule(parsing: "one-cycle"), .oneCycle)
-        assertThrowsPruneKitError(["--schedule", "cosine-ish"]) { _ = try LearningRateSchedule(parsing: "cosine-ish") }
-        assertThrowsPruneKitError(["--schedule", "multi-step:a,b"]) { _ = try LearningRateSchedule(parsing: "multi-step:a,b") }
+        assertThrowsPruneKitError(["parameter 'schedule'", "cosine-ish"]) { _ = try LearningRateSchedule(parsing: "cosine-ish") }
+        assertThrowsPruneKitError(["parameter 'schedule'", "multi-step:a,b"]) { _ = try LearningRateSchedule(parsing: "multi-step:a,b") }
     }
 }
