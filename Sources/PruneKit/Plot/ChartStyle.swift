@@ -36,7 +36,8 @@ enum MarkerShape: CaseIterable {
             return "<circle cx=\"\(SVGText.number(x))\" cy=\"\(SVGText.number(y))\" r=\"\(SVGText.number(radius))\" \(fill)/>"
         case .square:
             let side = radius * 1.7
-            return "<rect x=\"\(SVGText.number(x - side / 2))\" y=\"\(SVGText.number(y - side / 2))\" width=\"\(SVGText.number(side))\" height=\"\(SVGText.number(side))\" \(fill)/>"
+            return SVGText.element("rect", ["x": SVGText.number(x - side / 2), "y": SVGText.number(y - side / 2),
+                                            "width": SVGText.number(side), "height": SVGText.number(side), "fill": color])
         case .triangleUp: return polygon([(0, -1.25), (1.15, 0.85), (-1.15, 0.85)], x: x, y: y, radius: radius, fill: fill)
         case .diamond: return polygon([(0, -1.35), (1.1, 0), (0, 1.35), (-1.1, 0)], x: x, y: y, radius: radius, fill: fill)
         case .triangleDown: return polygon([(0, 1.25), (1.15, -0.85), (-1.15, -0.85)], x: x, y: y, radius: radius, fill: fill)

@@ -10,9 +10,14 @@ extension LineChart {
             + layout.yTicks.values.map { line(layout.plotLeft, layout.y.pixel($0), layout.plotRight, layout.y.pixel($0), style: style) }
     }
 
+    /// The stroke of reference lines and their legend samples.
+    private var referenceStyle: String {
+        "stroke=\"\(ChartStyle.referenceColor)\" stroke-width=\"1.2\" stroke-dasharray=\"\(ChartStyle.referenceDash)\""
+    }
+
     /// Dashed grey guide lines, each cut to the plot area (a line outside it is not drawn).
     func referenceLineElements(_ layout: ChartLayout) -> [String] {
-        let style = "stroke=\"\(ChartStyle.referenceColor)\" stroke-width=\"1.2\" stroke-dasharray=\"\(ChartStyle.referenceDash)\""
+        let style = referenceStyle
         let (x, y) = (layout.x, layout.y)
         return referenceLines.compactMap { reference in
             switch reference {
@@ -34,13 +39,17 @@ extension LineChart {
         for (index, series) in series.enumerated() {
             let color = ChartStyle.color(index), marker = ChartStyle.marker(index)
             let points = series.points.filter(\.isFinite).map { (x: layout.x.pixel($0.x), y: layout.y.pixel($0.y), point: $0) }
-            let bars = points.compactMap { item in item.point.errorBar.map { errorBar(x: item.x, low: layout.y.pixel(item.point.y - $0), high: layout.y.pixel(item.point.y + $0)) } }
+            let bars = points.compactMap { item in
+                item.point.errorBar.map { errorBar(x: item.x, low: layout.y.pixel(item.point.y - $0), high: layout.y.pixel(item.point.y + $0)) }
+            }
             if !bars.isEmpty {
-                lines.append("<path class=\"error-bar\" d=\"\(bars.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1\"/>")
+                lines.append(SVGText.element("path", ["class": "error-bar", "d": bars.joined(separator: " "), "fill": "none",
+                                                      "stroke": color, "stroke-width": "1"]))
             }
             if points.count > 1 {
                 let coordinates = points.map { "\(SVGText.number($0.x)),\(SVGText.number($0.y))" }.joined(separator: " ")
-                lines.append("<polyline points=\"\(coordinates)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(SVGText.number(ChartStyle.lineWidth))\" stroke-linejoin=\"round\"/>")
+                lines.append(SVGText.element("polyline", ["points": coordinates, "fill": "none", "stroke": color,
+                                                          "stroke-width": SVGText.number(ChartStyle.lineWidth), "stroke-linejoin": "round"]))
             }
             lines += points.map { marker.element(x: $0.x, y: $0.y, color: color) }
         }
@@ -89,10 +98,11 @@ extension LineChart {
             let middle = top + ChartStyle.legendRow / 2, sampleEnd = left + ChartStyle.legendSample
             if index < series.count {
                 let color = ChartStyle.color(index)
-                lines.append(line(left, middle, sampleEnd, middle, style: "stroke=\"\(color)\" stroke-width=\"\(SVGText.number(ChartStyle.lineWidth))\""))
+                let style = "stroke=\"\(color)\" stroke-width=\"\(SVGText.number(ChartStyle.lineWidth))\""
+                lines.append(line(left, middle, sampleEnd, middle, style: style))
                 lines.append(ChartStyle.marker(index).element(x: (left + sampleEnd) / 2, y: middle, color: color))
             } else {
-                lines.append(line(left, middle, sampleEnd, middle, style: "stroke=\"\(ChartStyle.referenceColor)\" stroke-width=\"1.2\" stroke-dasharray=\"\(ChartStyle.referenceDash)\""))
+                lines.append(line(left, middle, sampleEnd, middle, style: referenceStyle))
             }
             lines.append(text(label, x: sampleEnd + ChartStyle.legendGap, y: middle + ChartStyle.fontSize / 3))
         }

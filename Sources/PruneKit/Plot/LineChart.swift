@@ -54,20 +54,24 @@ public struct LineChart: Equatable, Sendable {
     private func header(_ layout: ChartLayout) -> [String] {
         let (width, height) = (SVGText.number(layout.width), SVGText.number(layout.height))
         let margin = ChartStyle.markerRadius + 2
-        var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-                     "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\" font-size=\"\(SVGText.number(ChartStyle.fontSize))\">",
-                     "<rect width=\"\(width)\" height=\"\(height)\" fill=\"white\"/>",
-                     "<defs><clipPath id=\"plot-area\">" + rect(layout.plotLeft - margin, layout.plotTop - margin,
-                                                               layout.plotRight + margin, layout.plotBottom + margin, style: "") + "</clipPath></defs>"]
+        let root = SVGText.element("svg", ["xmlns": "http://www.w3.org/2000/svg", "version": "1.1", "width": width, "height": height,
+                                           "viewBox": "0 0 \(width) \(height)", "font-family": "DejaVu Sans, Arial, Helvetica, sans-serif",
+                                           "font-size": SVGText.number(ChartStyle.fontSize)])
+        let clip = rect(layout.plotLeft - margin, layout.plotTop - margin, layout.plotRight + margin, layout.plotBottom + margin, style: "")
+        var lines = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>", String(root.dropLast(2)) + ">",
+                     SVGText.element("rect", ["width": width, "height": height, "fill": "white"]),
+                     "<defs><clipPath id=\"plot-area\">" + clip + "</clipPath></defs>"]
         if !title.isEmpty {
-            lines.append("<text x=\"\(SVGText.number(layout.width / 2))\" y=\"\(SVGText.number(8 + layout.titleFontSize))\" font-size=\"\(SVGText.number(layout.titleFontSize))\" text-anchor=\"middle\">\(SVGText.escape(title))</text>")
+            lines.append(text(title, x: layout.width / 2, y: 8 + layout.titleFontSize, anchor: "middle",
+                              extra: "font-size=\"\(SVGText.number(layout.titleFontSize))\""))
         }
         return lines
     }
 
     /// A rectangle between two corners with extra attributes.
     func rect(_ left: Double, _ top: Double, _ right: Double, _ bottom: Double, style: String) -> String {
-        "<rect x=\"\(SVGText.number(left))\" y=\"\(SVGText.number(top))\" width=\"\(SVGText.number(right - left))\" height=\"\(SVGText.number(bottom - top))\"\(style.isEmpty ? "" : " " + style)/>"
+        let corner = "<rect x=\"\(SVGText.number(left))\" y=\"\(SVGText.number(top))\""
+        return corner + " width=\"\(SVGText.number(right - left))\" height=\"\(SVGText.number(bottom - top))\"\(style.isEmpty ? "" : " " + style)/>"
     }
 
     /// A straight line with extra attributes.
@@ -77,6 +81,8 @@ public struct LineChart: Equatable, Sendable {
 
     /// A text element; `anchor` is start, middle or end, `extra` further attributes.
     func text(_ content: String, x: Double, y: Double, anchor: String = "start", extra: String = "") -> String {
-        "<text x=\"\(SVGText.number(x))\" y=\"\(SVGText.number(y))\"\(anchor == "start" ? "" : " text-anchor=\"\(anchor)\"")\(extra.isEmpty ? "" : " " + extra)>\(SVGText.escape(content))</text>"
+        let anchorAttribute = anchor == "start" ? "" : " text-anchor=\"\(anchor)\""
+        let position = "x=\"\(SVGText.number(x))\" y=\"\(SVGText.number(y))\"\(anchorAttribute)"
+        return "<text \(position)\(extra.isEmpty ? "" : " " + extra)>\(SVGText.escape(content))</text>"
     }
 }

@@ -43,6 +43,13 @@ enum SVGText {
         return "\(sign)\(whole).\(digits)"
     }
 
+    /// `<name a="1" b="2"/>`, or `<name …>content</name>` with `content` escaped; attributes in the given
+    /// order, values escaped.
+    static func element(_ name: String, _ attributes: KeyValuePairs<String, String>, content: String? = nil) -> String {
+        let list = attributes.map { " \($0.key)=\"\(escape($0.value))\"" }.joined()
+        return content.map { "<\(name)\(list)>\(escape($0))</\(name)>" } ?? "<\(name)\(list)/>"
+    }
+
     /// A rough width in pixels of `text` in a sans-serif face of `fontSize` (0.6 em per character, wider than the
     /// average of common faces), used only to reserve room for labels.
     static func estimatedWidth(_ text: String, fontSize: Double) -> Double {
