@@ -66,7 +66,7 @@ struct TickGrid {
                 let step = Double(mantissa) * power(exponent)
                 let first = (low / step + onGrid).rounded(.down), last = (high / step - onGrid).rounded(.up)
                 guard abs(first) < 1e15, abs(last) < 1e15 else { continue }
-                let grid = TickGrid(mantissa: mantissa, exponent: exponent, firstIndex: Int(first) , count: Int(last - first) + 1)
+                let grid = TickGrid(mantissa: mantissa, exponent: exponent, firstIndex: Int(first), count: Int(last - first) + 1)
                 let outside = max(targetCount.lowerBound - grid.count, grid.count - targetCount.upperBound, 0)
                 let widening = (last - first) * step / (high - low) - 1
                 // One tick more or less than the target costs as much as widening the axis by a quarter of the
@@ -77,8 +77,16 @@ struct TickGrid {
                 if best == nil || score < best!.score { best = (grid, score) }
             }
         }
-        // The loop always finds a grid unless the bounds exceed 10^15 steps; two ticks at the bounds then.
-        return best?.grid ?? TickGrid(mantissa: 1, exponent: magnitude, firstIndex: 0, count: 1)
+        if let best { return best.grid }
+        // Every step above left a bound more than 10^15 steps from zero; since ranges narrower than 10^-12 of their
+        // values were widened by the caller, this does not happen, but a coarser power of ten would still be exact.
+        for exponent in (magnitude + 2)...308 {
+            let first = (low / power(exponent)).rounded(.down), last = (high / power(exponent)).rounded(.up)
+            if abs(first) < 1e15, abs(last) < 1e15 {
+                return TickGrid(mantissa: 1, exponent: exponent, firstIndex: Int(first), count: Int(last - first) + 1)
+            }
+        }
+        return TickGrid(mantissa: 1, exponent: 0, firstIndex: 0, count: 2)
     }
 
     /// 10^exponent, exact up to 10^22 and, for negative exponents, the correctly rounded reciprocal's source.
