@@ -11,7 +11,8 @@ import PackageDescription
 //          \          /
 //         PruneKitTraining                 optimizers, schedules, trainer, checkpoints, benchmarks
 //                |
-//         PruneKitPruning                  graph, importance, surgery, targets, pruners, methods, reports
+//         PruneKitPruning  ---  PruneKitPlot   graph, importance, surgery, targets, pruners, methods, reports |
+//                |                             SVG line charts (Foundation only)
 //                |
 //            PruneKit                      umbrella: re-exports all of the above
 //
@@ -35,8 +36,10 @@ let package = Package(
         .target(name: "PruneKitNetworks", dependencies: ["PruneKitCore"]),
         .target(name: "PruneKitData", dependencies: ["PruneKitCore", "PruneKitZlib"]),
         .target(name: "PruneKitTraining", dependencies: ["PruneKitCore", "PruneKitNetworks", "PruneKitData"]),
-        .target(name: "PruneKitPruning", dependencies: ["PruneKitCore", "PruneKitNetworks", "PruneKitData", "PruneKitTraining"]),
-        .target(name: "PruneKit", dependencies: ["PruneKitCore", "PruneKitNetworks", "PruneKitData", "PruneKitTraining", "PruneKitPruning"]),
+        .target(name: "PruneKitPlot"),
+        .target(name: "PruneKitPruning", dependencies: ["PruneKitCore", "PruneKitNetworks", "PruneKitData", "PruneKitTraining", "PruneKitPlot"]),
+        .target(name: "PruneKit", dependencies: ["PruneKitCore", "PruneKitNetworks", "PruneKitData", "PruneKitTraining", "PruneKitPlot",
+                                                 "PruneKitPruning"]),
         // MARK: - Tools
         .executableTarget(name: "prune-cli", dependencies: ["PruneKit"]),
         // MARK: - Tests
@@ -45,6 +48,7 @@ let package = Package(
         .testTarget(name: "PruneKitNetworksTests", dependencies: ["PruneKit", "PruneKitTestSupport"]),
         .testTarget(name: "PruneKitDataTests", dependencies: ["PruneKit", "PruneKitTestSupport"]),
         .testTarget(name: "PruneKitTrainingTests", dependencies: ["PruneKit", "PruneKitTestSupport"]),
+        .testTarget(name: "PruneKitPlotTests", dependencies: ["PruneKitPlot", "PruneKitCore", "PruneKitTestSupport"]),
         .testTarget(name: "PruneKitPruningTests", dependencies: ["PruneKit", "PruneKitTestSupport"]),
         // Runs the built prune-cli: depends on it so that `swift test` builds it first.
         .testTarget(name: "PruneKitCLITests", dependencies: ["PruneKit", "PruneKitTestSupport", "prune-cli"]),

@@ -3,10 +3,11 @@
 /// This umbrella module re-exports the layers, so `import PruneKit` gives the whole toolkit:
 /// `PruneKitCore` (tensors, autodiff, differentiable primitives), `PruneKitNetworks` (layers, the model
 /// zoo, safetensors), `PruneKitData` (dataset readers, loaders, fetcher), `PruneKitTraining` (optimizers,
-/// schedules, trainer, checkpoints) and `PruneKitPruning` (dependency graph, importance, surgery, methods).
+/// schedules, trainer, checkpoints), `PruneKitPlot` (SVG charts) and `PruneKitPruning` (dependency graph, importance, surgery, methods).
 /// A program that needs one layer alone imports that module instead.
 @_exported import PruneKitCore
 @_exported import PruneKitNetworks
 @_exported import PruneKitData
 @_exported import PruneKitTraining
+@_exported import PruneKitPlot
 @_exported import PruneKitPruning
