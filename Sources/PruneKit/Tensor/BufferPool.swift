@@ -27,9 +27,19 @@ final class BufferPool: @unchecked Sendable {
     private var order: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
     private var pooledBytes = 0, liveBytes = 0, peakLiveBytes = 0
 
-    /// A page-aligned buffer of `bytes` (>= `threshold`), reused when one of that size is pooled.
+    /// A page-aligned buffer of `bytes` (>= `threshold`), reused when one of that size is pooled; traps when
+    /// the kernel refuses the mapping (see `takeIfPossible(bytes:)` for the throwing paths).
     func take(bytes: Int) -> UnsafeMutableRawPointer {
+        guard let pointer = takeIfPossible(bytes: bytes) else {
+            fatalError("BufferPool: mmap of \(bytes) bytes failed (\(String(cString: strerror(errno))))")
+        }
+        return pointer
+    }
+
+    /// `take(bytes:)`, or nil (with `errno` set and the accounting undone) when mmap fails.
+    func takeIfPossible(bytes: Int) -> UnsafeMutableRawPointer? {
         lock.lock()
+        let previousPeak = peakLiveBytes
         liveBytes += bytes
         peakLiveBytes = max(peakLiveBytes, liveBytes)
         if var list = free[bytes], let pointer = list.popLast() {
@@ -57,7 +67,14 @@ final class BufferPool: @unchecked Sendable {
         for (pointer, size) in evicted { munmap(pointer, size) }
         guard let pointer = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
               pointer != MAP_FAILED else {
-            fatalError("BufferPool: mmap of \(bytes) bytes failed (errno \(errno))")
+            let reason = errno
+            lock.lock()
+            // The failed request must not raise the peak: the slack (and so the pool) would grow with it.
+            liveBytes -= bytes
+            peakLiveBytes = max(previousPeak, liveBytes)
+            lock.unlock()
+            errno = reason
+            return nil
         }
         return pointer
     }
@@ -73,16 +90,37 @@ final class BufferPool: @unchecked Sendable {
     }
 
     /// `count` floats, 64-byte aligned: pooled when large, else from malloc. Free with `deallocate(_:count:)`.
+    /// Traps when memory is exhausted, as Swift's own allocations do: op outputs and gradients take this path,
+    /// and their sizes follow from a model whose size was bounded when it was built (`ModelLimits`).
     static func allocate(floats count: Int) -> UnsafeMutablePointer<Float> {
-        let bytes = max(count, 1) * 4
-        let raw = bytes >= threshold ? shared.take(bytes: bytes) : UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-        return raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        guard let pointer = allocateIfPossible(floats: count) else {
+            fatalError("BufferPool: allocation of \(count) floats failed (\(String(cString: strerror(errno))))")
+        }
+        return pointer
+    }
+
+    /// `allocate(floats:)`, or nil when `count` * 4 overflows `Int` or the memory cannot be had (`errno` then
+    /// says why). The throwing path (`Tensor(allocating:)`) for sizes an input file chooses.
+    static func allocateIfPossible(floats count: Int) -> UnsafeMutablePointer<Float>? {
+        let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+        guard !overflow else { errno = ENOMEM; return nil }
+        let raw: UnsafeMutableRawPointer?
+        if bytes >= threshold {
+            raw = shared.takeIfPossible(bytes: bytes)
+        } else {
+            // posix_memalign rather than UnsafeMutableRawPointer.allocate, which traps; freed with free().
+            var pointer: UnsafeMutableRawPointer?
+            let status = posix_memalign(&pointer, 64, bytes)
+            if status != 0 { errno = status }
+            raw = status == 0 ? pointer : nil
+        }
+        return raw?.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     /// Frees a buffer from `allocate(floats:)` with the same count.
     static func deallocate(_ pointer: UnsafeMutablePointer<Float>, floats count: Int) {
         let bytes = max(count, 1) * 4
-        if bytes >= threshold { shared.give(UnsafeMutableRawPointer(pointer), bytes: bytes) } else { pointer.deallocate() }
+        if bytes >= threshold { shared.give(UnsafeMutableRawPointer(pointer), bytes: bytes) } else { Foundation.free(pointer) }
     }
 
     /// Bytes currently pooled (not handed out), for tests.
