@@ -11,6 +11,15 @@ import Foundation
 /// live bytes above the largest live total seen so far plus a slack (25% of it, at least `minimumSlack`), least
 /// recently pooled buffers are unmapped. Reused buffers are already faulted in, so steady-state steps take no
 /// page faults.
+///
+/// **When memory runs out.** Two paths share the pool. `allocate(floats:)` traps, like Swift's own allocations:
+/// ops call it in hot loops where a throw would thread through every kernel, and their sizes follow from a model
+/// already bounded by `ModelLimits`. `allocateIfPossible(floats:)` returns nil instead (also when the byte count
+/// overflows `Int`), and `Tensor(allocating:)` turns that into `PruneKitError.allocationFailed` naming the
+/// tensor, the bytes and errno's text. Every size an input file chooses takes the throwing path: the tensors
+/// `SafeTensors` decodes and every parameter and buffer `Model(spec:seed:)` builds, after the spec was checked
+/// against `ModelLimits` and (for checkpoints) against the file's tensors. So a hostile file gets an error,
+/// never this pool's trap.
 final class BufferPool: @unchecked Sendable {
     static let shared = BufferPool()
     /// Smaller buffers go through malloc.
