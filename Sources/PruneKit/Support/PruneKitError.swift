@@ -15,6 +15,9 @@ public enum PruneKitError: Error, CustomStringConvertible, Equatable {
     case libraryFailure(library: String, message: String)
     /// A command-line flag or value is wrong (exit code 64).
     case usage(String)
+    /// Memory for `purpose` (a tensor or model named by it) could not be had: `bytes` is the request (a number,
+    /// or a product when it overflows `Int`), `reason` the system's ("Cannot allocate memory").
+    case allocationFailed(purpose: String, bytes: String, reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +33,8 @@ public enum PruneKitError: Error, CustomStringConvertible, Equatable {
             return "\(library): \(message)"
         case let .usage(message):
             return message
+        case let .allocationFailed(purpose, bytes, reason):
+            return "\(purpose): cannot allocate \(bytes) bytes: \(reason)"
         }
     }
 }
