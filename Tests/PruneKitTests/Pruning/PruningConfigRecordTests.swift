@@ -12,10 +12,12 @@ final class PruningConfigRecordTests: XCTestCase {
         var config = PruningConfig()
         config.slimming.penalty = 1e-4
         config.target = .flopsRatio(0.5)
-        XCTAssertEqual(try keys(config.methodRecord(for: "l1")), PruningConfig.sharedKeys)
-        XCTAssertEqual(try keys(config.methodRecord(for: "slimming")), PruningConfig.sharedKeys.union(["slimming"]))
-        XCTAssertEqual(try keys(config.methodRecord(for: "deep-compression")),
-                       PruningConfig.sharedKeys.union(["magnitude", "deepCompression"]))
+        let shared = PruningConfig.sharedKeys.subtracting(["scope", "reduction", "normalization"])   // nil: not encoded
+        XCTAssertEqual(try keys(config.methodRecord(for: "l1")), shared)
+        XCTAssertEqual(try keys(config.methodRecord(for: "slimming")), shared.union(["slimming"]))
+        XCTAssertEqual(try keys(config.methodRecord(for: "deep-compression")), shared.union(["magnitude", "deepCompression"]))
+        config.scope = .global
+        XCTAssertEqual(try keys(config.methodRecord(for: "taylor")), shared.union(["scope", "taylor"]))
         let slimming = try JSONSerialization.jsonObject(with: Data(try config.methodRecord(for: "slimming").utf8)) as? [String: Any]
         let penalty = (slimming?["slimming"] as? [String: Any])?["penalty"] as? Double
         XCTAssertEqual(Float(penalty ?? 0), 1e-4, "the chosen method's value survives")
