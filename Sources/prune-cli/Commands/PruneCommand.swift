@@ -24,6 +24,7 @@ struct PruneCommand: Command {
         OptionSpec("finetune-lr", "Fine-tuning learning rate (default: the method's recipe)."),
         OptionSpec("finetune-schedule", "Fine-tuning schedule (default: the method's recipe)."),
         OptionSpec("batch-size", "Images per batch for fine-tuning and evaluation (default 128)."),
+    ] + TrainingDataOptions.options + [
         OptionSpec("latency-batch-sizes", "Batch sizes at which to time dense vs pruned (default 128,1; 'none' to skip)."),
         OptionSpec("seed", "Seed for every random choice (default 1)."),
         OptionSpec.threads,
@@ -31,6 +32,8 @@ struct PruneCommand: Command {
     ] + DataOptions.options + MethodOption.all.map { OptionSpec($0.flag, "[\($0.method)] " + $0.help) }
 
     let checkpointPath: String, method: String, out: String, config: PruningConfig, fineTuning: TrainConfig?
+    /// --augment and --no-shuffle: how the training loader (the method's training phases, fine-tuning) presents the data.
+    let trainingData: TrainingDataOptions
     let latencyBatchSizes: [Int], json: Bool, arguments: Arguments
 
     init(_ arguments: Arguments) throws {
@@ -40,6 +43,7 @@ struct PruneCommand: Command {
         let entry = try PrunerRegistry.entry(named: method)
         (checkpointPath, self.method, self.out, self.arguments) = (arguments.positionals[0], entry.name, out, arguments)
         config = try Self.pruningConfig(arguments, method: entry.name)
+        trainingData = try TrainingDataOptions(arguments)
         fineTuning = try Self.fineTuningConfig(arguments, recipe: entry.recommendedFineTuning)
         latencyBatchSizes = try Self.batchSizes(arguments.string("latency-batch-sizes") ?? "128,1")
         json = arguments.flag("json")
@@ -81,11 +85,15 @@ struct PruneCommand: Command {
     static func fineTuningConfig(_ arguments: Arguments, recipe: TrainConfig) throws -> TrainConfig? {
         var config = recipe
         config.epochs = try arguments.integer("finetune-epochs", default: 0, in: 0...100_000)
-        guard config.epochs > 0 else { return nil }
+        guard config.epochs > 0 else {
+            try arguments.reject(["finetune-lr", "finetune-schedule"], because: "needs '--finetune-epochs' > 0 (there is no fine-tuning to apply it to)")
+            return nil
+        }
         config.learningRate = Float(try arguments.number("finetune-lr", default: Double(recipe.learningRate), in: 0...100))
         if let schedule = arguments.string("finetune-schedule") { config.schedule = try LearningRateSchedule(parsing: schedule) }
         config.batchSize = try arguments.integer("batch-size", default: recipe.batchSize, in: 1...65_536)
         config.seed = UInt64(try arguments.integer("seed", default: 1, in: 0...Int.max))
+        try TrainingDataOptions(arguments).apply(to: &config)
         return config
     }
 
@@ -100,29 +108,45 @@ struct PruneCommand: Command {
 
     func run() throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let checkpoint = try ModelCheckpoint.read(path: checkpointPath)
+        let checkpoint = try readCheckpoint(checkpointPath, nonFinite: .refuse)
+        let origin = try CheckpointOrigin(describing: checkpointPath)
         let data = try DataOptions(arguments, defaultDataset: checkpoint.metadata["dataset"])
-        let batch = try fineTuning?.batchSize ?? arguments.integer("batch-size", default: 128, in: 1...65_536)
-        let seed = config.seed
-        let train = try DataLoader(dataset: try data.load(.train), config: .training(for: data.kind, batchSize: batch, seed: seed))
-        let test = try DataLoader(dataset: try data.load(.test), config: .evaluation(batchSize: max(batch, 256)))
+        let fineTuning = self.fineTuning?.resolvingAugmentation(for: data.kind)
+        let loading = try fineTuning ?? trainingLoaderRecipe()
+        let train = try DataLoader(dataset: try data.load(.train), config: loading.trainingLoaderConfig(for: data.kind))
+        let test = try DataLoader(dataset: try data.load(.test), config: .evaluation(batchSize: max(loading.batchSize, 256)))
         var options = PruningPipeline.Options()
         (options.fineTuning, options.latencyBatchSizes) = (fineTuning, latencyBatchSizes)
         options.log = { printError($0) }
         printError(environmentLine())
         let report = try PruningPipeline.run(model: checkpoint.model, method: method, config: config,
                                              data: PruningData(training: train, evaluation: test), options: options)
-        try write(report, checkpoint: checkpoint, dataset: data.kind.name)
+        try write(report, checkpoint: checkpoint, origin: origin, fineTuning: fineTuning, dataset: data.kind.name)
         print(json ? try jsonText(report) : report.description)
     }
 
-    private func write(_ report: PruningReport, checkpoint: ModelCheckpoint, dataset: String) throws {
+    /// Metadata: `pruning` holds the shared options and the chosen method's settings only; `pruned_from` the
+    /// dense file's name and SHA-256 (not its absolute path, which means nothing on another machine).
+    /// Batch size, seed, augmentation and shuffling of the training loader when there is no fine-tuning (the
+    /// method's own training phases and data-driven criteria still read it).
+    private func trainingLoaderRecipe() throws -> TrainConfig {
+        var recipe = TrainConfig()
+        recipe.batchSize = try arguments.integer("batch-size", default: 128, in: 1...65_536)
+        recipe.seed = config.seed
+        trainingData.apply(to: &recipe)
+        return recipe
+    }
+
+    /// The pruned checkpoint's `train_config` is the fine-tuning recipe that produced its weights (none without
+    /// fine-tuning).
+    private func write(_ report: PruningReport, checkpoint: ModelCheckpoint, origin: CheckpointOrigin, fineTuning: TrainConfig?,
+                       dataset: String) throws {
         var metadata = checkpoint.metadata
         metadata["dataset"] = dataset
-        metadata["pruning"] = String(decoding: try JSONEncoder().encode(report.config), as: UTF8.self)
+        metadata["pruning"] = try report.config.methodRecord(for: method)
         metadata["pruning_method"] = method
-        metadata["pruned_from"] = checkpointPath
-        try ModelCheckpoint(model: checkpoint.model, metadata: metadata).write(to: out + "/pruned.safetensors")
+        metadata[CheckpointOrigin.prunedFromKey] = try origin.jsonText()
+        try ModelCheckpoint(model: checkpoint.model, trainConfig: fineTuning, metadata: metadata).write(to: out + "/pruned.safetensors")
         let reportJSON = try jsonText(report)
         try AtomicFile.write(Data(reportJSON.utf8), to: out + "/report.json")
         try AtomicFile.write(Data(report.description.utf8), to: out + "/report.txt")
