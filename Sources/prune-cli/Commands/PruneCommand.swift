@@ -18,7 +18,7 @@ struct PruneCommand: Command {
         OptionSpec("group-ratio", "Per-group overrides, e.g. layer1.0.conv1=0.3,feature.0=0."),
         OptionSpec("ignore", "Comma-separated groups or layers never pruned (prefix* allowed)."),
         OptionSpec("round-to", "Round kept widths up to a multiple of N (default 1)."),
-        OptionSpec("steps", "Reach the target in N iterative steps (default 1)."),
+        OptionSpec("steps", "Reach the target in N iterative steps (default 1; not for methods that set their own: taylor, magnitude, deep-compression, increg, sdprun)."),
         OptionSpec("out", "Folder for pruned.safetensors, report.json and report.txt."),
         OptionSpec("finetune-epochs", "Fine-tuning epochs after pruning (default 0)."),
         OptionSpec("finetune-lr", "Fine-tuning learning rate (default: the method's recipe)."),
@@ -50,6 +50,9 @@ struct PruneCommand: Command {
         try arguments.applyThreads()
     }
 
+    /// Methods whose pruner decides when it is complete (`isComplete`), so `--steps` would be ignored.
+    static let methodsWithOwnSchedule: Set<String> = ["taylor", "magnitude", "deep-compression", "increg", "sdprun"]
+
     static func pruningConfig(_ arguments: Arguments, method: String) throws -> PruningConfig {
         var config = PruningConfig()
         let targets = ["flops", "params", "ratio"].filter { arguments.string($0) != nil }
@@ -59,6 +62,10 @@ struct PruneCommand: Command {
         config.target = try PruningTarget(parsing: targets[0] + "=" + arguments.string(targets[0])!)
         if arguments.flag("global") && arguments.flag("uniform") { throw PruneKitError.usage("give '--global' or '--uniform', not both") }
         if arguments.flag("global") { config.scope = .global } else if arguments.flag("uniform") { config.scope = .uniform }
+        if config.scope == .uniform { try arguments.reject(["max-ratio"], because: "caps global ranking; it has no effect with '--uniform'") }
+        if Self.methodsWithOwnSchedule.contains(method) {
+            try arguments.reject(["steps"], because: "is not used by method '\(method)', which sets its own number of pruning steps (see 'prune-cli methods --detail \(method)')")
+        }
         config.maximumGroupRatio = try arguments.number("max-ratio", default: 1, in: 0...1)
         config.roundTo = try arguments.integer("round-to", default: 1, in: 1...4096)
         config.iterativeSteps = try arguments.integer("steps", default: 1, in: 1...10_000)

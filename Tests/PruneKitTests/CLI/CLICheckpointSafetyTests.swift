@@ -66,6 +66,8 @@ final class CLICheckpointSafetyTests: XCTestCase {
             (["prune", poisoned, "--method", "l1", "--flops", "0.5", "--finetune-lr", "0.1", "--out", folder + "/x"], "'--finetune-lr'"),
             (["prune", poisoned, "--method", "l1", "--flops", "0.5", "--augment", "mixup", "--out", folder + "/x"], "'--augment'"),
             (["train", "--out", folder + "/x", "--dataset", "mnist"], "'--model'"),
+            (["prune", poisoned, "--method", "magnitude", "--ratio", "0.5", "--steps", "3", "--out", folder + "/x"], "'--steps' is not used by method 'magnitude'"),
+            (["prune", poisoned, "--method", "l1", "--flops", "0.5", "--uniform", "--max-ratio", "0.5", "--out", folder + "/x"], "'--max-ratio'"),
         ]
         for (arguments, fragment) in cases {
             let run = try CLIRun.run(arguments)
