@@ -1,18 +1,5 @@
 import Foundation
 
-/// One checkpoint tensor holding NaN or ±∞ values.
-public struct NonFiniteTensor: Equatable, Sendable {
-    /// The tensor's name in the file (`conv1.weight`, `optimizer.fc.bias.momentum_buffer`).
-    public var name: String
-    /// How many of its values are NaN or infinite.
-    public var nonFiniteCount: Int
-    /// How many values it has.
-    public var count: Int
-
-    /// "conv1.weight (3 of 150 values)".
-    public var description: String { "\(name) (\(nonFiniteCount) of \(count) values)" }
-}
-
 extension ModelCheckpoint {
     /// The model's tensors (parameters and BN buffers) and the optimizer's, in file order, that hold NaN or
     /// ±∞. A diverged run saves such weights; evaluating them prints "loss nan", and pruning or training from

@@ -4,7 +4,7 @@ import XCTest
 
 /// TrainConfig's augmentation and shuffling: recorded in checkpoints, absent from old ones (today's behaviour),
 /// and turned into the training loader's configuration.
-final class TrainConfigCodingTests: XCTestCase {
+final class TrainingConfigCodingTests: XCTestCase {
     /// The train_config of a checkpoint written before the fields existed (LeNet-5 run, 2026).
     private let oldJSON = """
         {"batchSize":64,"epochs":2,"labelSmoothing":0,"learningRate":0.02,"momentum":0.9,"nesterov":false,\
