@@ -1,0 +1,12 @@
+/// One checkpoint tensor holding NaN or ±∞ values.
+public struct NonFiniteTensor: Equatable, Sendable {
+    /// The tensor's name in the file (`conv1.weight`, `optimizer.fc.bias.momentum_buffer`).
+    public var name: String
+    /// How many of its values are NaN or infinite.
+    public var nonFiniteCount: Int
+    /// How many values it has.
+    public var count: Int
+
+    /// "conv1.weight (3 of 150 values)".
+    public var description: String { "\(name) (\(nonFiniteCount) of \(count) values)" }
+}
