@@ -44,12 +44,12 @@ let package = Package(
         .executableTarget(name: "prune-cli", dependencies: ["PruneKit"]),
         // MARK: - Tests
         .target(name: "PruneKitTestSupport", dependencies: ["PruneKitCore", "PruneKitNetworks"], path: "Tests/PruneKitTestSupport"),
-        .testTarget(name: "PruneKitCoreTests", dependencies: ["PruneKit", "PruneKitTestSupport"]),
-        .testTarget(name: "PruneKitNetworksTests", dependencies: ["PruneKit", "PruneKitTestSupport"]),
-        .testTarget(name: "PruneKitDataTests", dependencies: ["PruneKit", "PruneKitTestSupport"]),
-        .testTarget(name: "PruneKitTrainingTests", dependencies: ["PruneKit", "PruneKitTestSupport"]),
+        .testTarget(name: "PruneKitCoreTests", dependencies: ["PruneKitCore", "PruneKitTestSupport"]),
+        .testTarget(name: "PruneKitNetworksTests", dependencies: ["PruneKitNetworks", "PruneKitTestSupport"]),
+        .testTarget(name: "PruneKitDataTests", dependencies: ["PruneKitData", "PruneKitTestSupport"]),
+        .testTarget(name: "PruneKitTrainingTests", dependencies: ["PruneKitTraining", "PruneKitTestSupport"]),
         .testTarget(name: "PruneKitPlotTests", dependencies: ["PruneKitPlot", "PruneKitCore", "PruneKitTestSupport"]),
-        .testTarget(name: "PruneKitPruningTests", dependencies: ["PruneKit", "PruneKitTestSupport"]),
+        .testTarget(name: "PruneKitPruningTests", dependencies: ["PruneKitPruning", "PruneKitTestSupport"]),
         // Runs the built prune-cli: depends on it so that `swift test` builds it first.
         .testTarget(name: "PruneKitCLITests", dependencies: ["PruneKit", "PruneKitTestSupport", "prune-cli"]),
     ]

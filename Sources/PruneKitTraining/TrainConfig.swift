@@ -16,8 +16,36 @@ public struct TrainConfig: Codable, Equatable {
     public var labelSmoothing: Float = 0
     /// Seeds initialisation, shuffling, augmentation and dropout.
     public var seed: UInt64 = 1
+    /// Training-set augmentation; nil: the dataset's standard one (`DatasetKind.trainingAugmentation`: crop and
+    /// flip for CIFAR, none for the MNISTs), which is what checkpoints written before this field meant.
+    public var augmentation: Augmentation?
+    /// Visit the training samples in a fresh seeded order every epoch (false: dataset order every epoch).
+    public var shuffle = true
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case epochs, batchSize, learningRate, momentum, nesterov, weightDecay, schedule, warmupEpochs, labelSmoothing, seed
+        case augmentation, shuffle
+    }
+
+    /// Decodes a stored configuration; `augmentation` and `shuffle` may be absent (checkpoints written before
+    /// they existed), which means today's behaviour: the dataset's augmentation, shuffled.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        epochs = try container.decode(Int.self, forKey: .epochs)
+        batchSize = try container.decode(Int.self, forKey: .batchSize)
+        learningRate = try container.decode(Float.self, forKey: .learningRate)
+        momentum = try container.decode(Float.self, forKey: .momentum)
+        nesterov = try container.decode(Bool.self, forKey: .nesterov)
+        weightDecay = try container.decode(Float.self, forKey: .weightDecay)
+        schedule = try container.decode(LearningRateSchedule.self, forKey: .schedule)
+        warmupEpochs = try container.decode(Int.self, forKey: .warmupEpochs)
+        labelSmoothing = try container.decode(Float.self, forKey: .labelSmoothing)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        augmentation = try container.decodeIfPresent(Augmentation.self, forKey: .augmentation)
+        shuffle = try container.decodeIfPresent(Bool.self, forKey: .shuffle) ?? true
+    }
 
     /// SGD built from this configuration.
     public func makeOptimizer() throws -> SGD {

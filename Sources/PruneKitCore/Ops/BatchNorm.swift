@@ -14,6 +14,12 @@ public final class BatchNormStatistics {
         runningMean = Tensor(zeros: [channels])
         runningVariance = Tensor(repeating: 1, shape: [channels])
     }
+
+    /// Statistics with given running mean and variance ([C] each), batchesTracked 0.
+    public init(runningMean: Tensor, runningVariance: Tensor) {
+        self.runningMean = runningMean
+        self.runningVariance = runningVariance
+    }
 }
 
 /// Batch normalisation over NCHW input or [N, C] features (Ioffe and Szegedy, ICML 2015).

@@ -19,6 +19,9 @@ public enum PruneKitError: Error, CustomStringConvertible, Equatable {
     case invalidParameter(name: String, expected: String, found: String)
     /// A command-line flag or value is wrong (exit code 64); thrown only by front ends such as prune-cli.
     case usage(String)
+    /// Memory for `purpose` (a tensor or model named by it) could not be had: `bytes` is the request (a number,
+    /// or a product when it overflows `Int`), `reason` the system's ("Cannot allocate memory").
+    case allocationFailed(purpose: String, bytes: String, reason: String)
 
     public var description: String {
         switch self {
@@ -36,6 +39,8 @@ public enum PruneKitError: Error, CustomStringConvertible, Equatable {
             return "parameter '\(name)': expected \(expected), found \(found)"
         case let .usage(message):
             return message
+        case let .allocationFailed(purpose, bytes, reason):
+            return "\(purpose): cannot allocate \(bytes) bytes: \(reason)"
         }
     }
 }

@@ -11,6 +11,15 @@ import Foundation
 /// live bytes above the largest live total seen so far plus a slack (25% of it, at least `minimumSlack`), least
 /// recently pooled buffers are unmapped. Reused buffers are already faulted in, so steady-state steps take no
 /// page faults.
+///
+/// **When memory runs out.** Two paths share the pool. `allocate(floats:)` traps, like Swift's own allocations:
+/// ops call it in hot loops where a throw would thread through every kernel, and their sizes follow from a model
+/// already bounded by `ModelLimits`. `allocateIfPossible(floats:)` returns nil instead (also when the byte count
+/// overflows `Int`), and `Tensor(allocating:)` turns that into `PruneKitError.allocationFailed` naming the
+/// tensor, the bytes and errno's text. Every size an input file chooses takes the throwing path: the tensors
+/// `SafeTensors` decodes and every parameter and buffer `Model(spec:seed:)` builds, after the spec was checked
+/// against `ModelLimits` and (for checkpoints) against the file's tensors. So a hostile file gets an error,
+/// never this pool's trap.
 final class BufferPool: @unchecked Sendable {
     static let shared = BufferPool()
     /// Smaller buffers go through malloc.
@@ -27,9 +36,19 @@ final class BufferPool: @unchecked Sendable {
     private var order: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
     private var pooledBytes = 0, liveBytes = 0, peakLiveBytes = 0
 
-    /// A page-aligned buffer of `bytes` (>= `threshold`), reused when one of that size is pooled.
+    /// A page-aligned buffer of `bytes` (>= `threshold`), reused when one of that size is pooled; traps when
+    /// the kernel refuses the mapping (see `takeIfPossible(bytes:)` for the throwing paths).
     func take(bytes: Int) -> UnsafeMutableRawPointer {
+        guard let pointer = takeIfPossible(bytes: bytes) else {
+            fatalError("BufferPool: mmap of \(bytes) bytes failed (\(String(cString: strerror(errno))))")
+        }
+        return pointer
+    }
+
+    /// `take(bytes:)`, or nil (with `errno` set and the accounting undone) when mmap fails.
+    func takeIfPossible(bytes: Int) -> UnsafeMutableRawPointer? {
         lock.lock()
+        let previousPeak = peakLiveBytes
         liveBytes += bytes
         peakLiveBytes = max(peakLiveBytes, liveBytes)
         if var list = free[bytes], let pointer = list.popLast() {
@@ -57,7 +76,14 @@ final class BufferPool: @unchecked Sendable {
         for (pointer, size) in evicted { munmap(pointer, size) }
         guard let pointer = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
               pointer != MAP_FAILED else {
-            fatalError("BufferPool: mmap of \(bytes) bytes failed (errno \(errno))")
+            let reason = errno
+            lock.lock()
+            // The failed request must not raise the peak: the slack (and so the pool) would grow with it.
+            liveBytes -= bytes
+            peakLiveBytes = max(previousPeak, liveBytes)
+            lock.unlock()
+            errno = reason
+            return nil
         }
         return pointer
     }
@@ -73,16 +99,37 @@ final class BufferPool: @unchecked Sendable {
     }
 
     /// `count` floats, 64-byte aligned: pooled when large, else from malloc. Free with `deallocate(_:count:)`.
+    /// Traps when memory is exhausted, as Swift's own allocations do: op outputs and gradients take this path,
+    /// and their sizes follow from a model whose size was bounded when it was built (`ModelLimits`).
     static func allocate(floats count: Int) -> UnsafeMutablePointer<Float> {
-        let bytes = max(count, 1) * 4
-        let raw = bytes >= threshold ? shared.take(bytes: bytes) : UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-        return raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        guard let pointer = allocateIfPossible(floats: count) else {
+            fatalError("BufferPool: allocation of \(count) floats failed (\(String(cString: strerror(errno))))")
+        }
+        return pointer
+    }
+
+    /// `allocate(floats:)`, or nil when `count` * 4 overflows `Int` or the memory cannot be had (`errno` then
+    /// says why). The throwing path (`Tensor(allocating:)`) for sizes an input file chooses.
+    static func allocateIfPossible(floats count: Int) -> UnsafeMutablePointer<Float>? {
+        let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+        guard !overflow else { errno = ENOMEM; return nil }
+        let raw: UnsafeMutableRawPointer?
+        if bytes >= threshold {
+            raw = shared.takeIfPossible(bytes: bytes)
+        } else {
+            // posix_memalign rather than UnsafeMutableRawPointer.allocate, which traps; freed with free().
+            var pointer: UnsafeMutableRawPointer?
+            let status = posix_memalign(&pointer, 64, bytes)
+            if status != 0 { errno = status }
+            raw = status == 0 ? pointer : nil
+        }
+        return raw?.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     /// Frees a buffer from `allocate(floats:)` with the same count.
     static func deallocate(_ pointer: UnsafeMutablePointer<Float>, floats count: Int) {
         let bytes = max(count, 1) * 4
-        if bytes >= threshold { shared.give(UnsafeMutableRawPointer(pointer), bytes: bytes) } else { pointer.deallocate() }
+        if bytes >= threshold { shared.give(UnsafeMutableRawPointer(pointer), bytes: bytes) } else { Foundation.free(pointer) }
     }
 
     /// Bytes currently pooled (not handed out), for tests.

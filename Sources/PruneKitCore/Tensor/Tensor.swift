@@ -18,6 +18,19 @@ public final class TensorStorage {
         if zeroed { pointer.initialize(repeating: 0, count: count) }
     }
 
+    /// `init(count:zeroed:)`, but throws `allocationFailed` naming `purpose` and the byte count instead of
+    /// trapping when the memory cannot be had (for sizes that come from input files).
+    init(allocating count: Int, zeroed: Bool, purpose: String) throws {
+        guard let pointer = BufferPool.allocateIfPossible(floats: count) else {
+            let bytes = count.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+            throw PruneKitError.allocationFailed(purpose: purpose, bytes: bytes.overflow ? "\(count) x 4" : "\(bytes.partialValue)",
+                                                 reason: String(cString: strerror(errno)))
+        }
+        self.count = count
+        self.pointer = pointer
+        if zeroed { pointer.initialize(repeating: 0, count: count) }
+    }
+
     deinit { BufferPool.deallocate(pointer, floats: count) }
 
     @usableFromInline func copy() -> TensorStorage {
@@ -52,6 +65,31 @@ public struct Tensor: CustomStringConvertible {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor shape \(shape) has a negative extent")
         self.shape = shape
         storage = TensorStorage(count: shape.reduce(1, *), zeroed: zeroed)
+    }
+
+    /// A tensor of zeros (uninitialised unless `zeroed`) that throws instead of trapping when the shape has a
+    /// negative extent, its element count overflows `Int`, or the memory cannot be had: `allocationFailed`
+    /// naming `purpose`, the bytes and the system's reason. For sizes chosen by input files (checkpoint
+    /// tensors, models built from a spec); `init(zeros:)` stays non-throwing for the ops' hot paths.
+    ///
+    /// ```swift
+    /// let weight = try Tensor(allocating: [500, 800], purpose: "fc1.weight")
+    /// ```
+    public init(allocating shape: [Int], zeroed: Bool = true, purpose: String) throws {
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw PruneKitError.invalidArgument(operation: purpose, message: "tensor shape \(shape) has a negative extent")
+        }
+        var count = 1
+        for extent in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            guard !overflow else {
+                throw PruneKitError.allocationFailed(purpose: purpose, bytes: "4 x \(shape.map(String.init).joined(separator: " x "))",
+                                                     reason: "the element count overflows Int")
+            }
+            count = product
+        }
+        self.shape = shape
+        storage = try TensorStorage(allocating: count, zeroed: zeroed, purpose: purpose)
     }
 
     /// A tensor holding `scalars` in row-major order; throws when the count does not match the shape.

@@ -22,8 +22,8 @@ extension SafeTensors {
         let buffer = UnsafeRawBufferPointer(rebasing: bytes[(8 + headerByteCount)...])
         let json = try HeaderJSONParser.parse(headerBytes, path: path)
         let header = try SafeTensorsHeader(json: json, bufferByteCount: buffer.count, path: path)
-        let entries = header.tensors.map { layout in
-            (name: layout.name, value: value(of: layout, in: buffer))
+        let entries = try header.tensors.map { layout in
+            (name: layout.name, value: try value(of: layout, in: buffer, path: path))
         }
         return SafeTensorsFile(path: path, entries: entries, metadata: header.metadata)
     }
@@ -48,13 +48,14 @@ extension SafeTensors {
         return Int(length)
     }
 
-    /// Copies one validated tensor's bytes from the data buffer into fresh storage.
-    private static func value(of layout: SafeTensorsHeader.TensorLayout,
-                              in buffer: UnsafeRawBufferPointer) -> SafeTensorsValue {
+    /// Copies one validated tensor's bytes from the data buffer into fresh storage, allocated so that running
+    /// out of memory throws `allocationFailed` naming the tensor rather than trapping.
+    private static func value(of layout: SafeTensorsHeader.TensorLayout, in buffer: UnsafeRawBufferPointer,
+                              path: String) throws -> SafeTensorsValue {
         let source = UnsafeRawBufferPointer(rebasing: buffer[layout.begin..<layout.end])
         switch layout.dataType {
         case .float32:
-            var tensor = Tensor(zeros: layout.shape, zeroed: false)
+            var tensor = try Tensor(allocating: layout.shape, zeroed: false, purpose: "\(path): tensor \"\(layout.name)\"")
             tensor.withUnsafeMutableBufferPointer { destination in
                 for index in destination.indices {
                     let bits = source.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self)

@@ -20,6 +20,22 @@ public final class BatchNorm: Layer {
         self.epsilon = epsilon
     }
 
+    /// A layer with given initial values: gamma `scale` and beta `shift` ([C] each) and running `statistics`.
+    ///
+    /// ```swift
+    /// let norm = BatchNorm(name: "bn1", scale: Tensor(repeating: 1, shape: [16]), shift: Tensor(zeros: [16]),
+    ///                      statistics: BatchNormStatistics(channels: 16))
+    /// ```
+    public init(name: String, scale: Tensor, shift: Tensor, statistics: BatchNormStatistics, momentum: Float = 0.1,
+                epsilon: Float = 1e-5) {
+        self.name = name
+        self.scale = Variable(parameter: scale, name: name + ".weight")
+        self.shift = Variable(parameter: shift, name: name + ".bias")
+        self.statistics = statistics
+        self.momentum = momentum
+        self.epsilon = epsilon
+    }
+
     public var channels: Int { scale.shape[0] }
     public var ownParameters: [Variable] { [scale, shift] }
 

@@ -14,6 +14,16 @@ public final class Linear: Layer {
                                                                            generator: &generator), name: name + ".bias") : nil
     }
 
+    /// A layer with given initial values: weight [outputFeatures, inputFeatures], bias [outputFeatures].
+    ///
+    /// ```swift
+    /// let layer = Linear(name: "fc", weight: Tensor(zeros: [10, 64]), bias: Tensor(zeros: [10]))
+    /// ```
+    public init(name: String, weight: Tensor, bias: Tensor?) {
+        self.weight = Variable(parameter: weight, name: name + ".weight")
+        self.bias = bias.map { Variable(parameter: $0, name: name + ".bias") }
+    }
+
     public var inputFeatures: Int { weight.shape[1] }
     public var outputFeatures: Int { weight.shape[0] }
     public var ownParameters: [Variable] { [weight] + (bias.map { [$0] } ?? []) }

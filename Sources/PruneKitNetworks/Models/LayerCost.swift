@@ -64,27 +64,62 @@ public struct LayerCost: Equatable, Sendable {
     /// Output channels (OC) or features.
     public var outputWidth: Int { outputShape[0] }
 
-    /// Number of parameter scalars (weight, bias; gamma and beta for BatchNorm).
-    public var parameterCount: Int {
+    /// Number of parameter scalars (weight, bias; gamma and beta for BatchNorm). Saturates at `Int.max`
+    /// instead of trapping; a validated spec stays below `ModelLimits.maximumParameterCount`.
+    public var parameterCount: Int { checkedParameterCount ?? .max }
+
+    /// Forward FLOPs for one image, a multiply-add counting 2. Saturates at `Int.max` instead of trapping; a
+    /// validated spec stays below `ModelLimits.maximumFlops`.
+    public var flops: Int { checkedFlops ?? .max }
+
+    /// `parameterCount`, or nil when it overflows `Int`.
+    var checkedParameterCount: Int? {
         switch kind {
         case .convolution:
-            return outputWidth * inputWidth * kernelSize * kernelSize + (hasBias ? outputWidth : 0)
+            return Self.sum([Self.product([outputWidth, inputWidth, kernelSize, kernelSize]), hasBias ? outputWidth : 0])
         case .linear:
-            return outputWidth * inputWidth + (hasBias ? outputWidth : 0)
+            return Self.sum([Self.product([outputWidth, inputWidth]), hasBias ? outputWidth : 0])
         case .batchNorm:
-            return 2 * outputWidth
+            return Self.product([2, outputWidth])
         }
     }
 
-    /// Forward FLOPs for one image, a multiply-add counting 2.
-    public var flops: Int {
+    /// `flops`, or nil when it overflows `Int`.
+    var checkedFlops: Int? {
         switch kind {
         case .convolution:
-            return 2 * outputShape.reduce(1, *) * inputWidth * kernelSize * kernelSize
+            return Self.product([2, Self.product(outputShape), inputWidth, kernelSize, kernelSize])
         case .linear:
-            return 2 * outputWidth * inputWidth
+            return Self.product([2, outputWidth, inputWidth])
         case .batchNorm:
             return 0
         }
+    }
+
+    /// Scalars of the BatchNorm running statistics (running mean and variance, [C] each); 0 for other kinds.
+    var bufferScalarCount: Int { kind == .batchNorm ? 2 * outputWidth : 0 }
+
+    /// The product of `factors` (nil entries propagate), or nil on overflow.
+    static func product(_ factors: [Int?]) -> Int? {
+        var result = 1
+        for factor in factors {
+            guard let factor else { return nil }
+            let (value, overflow) = result.multipliedReportingOverflow(by: factor)
+            if overflow { return nil }
+            result = value
+        }
+        return result
+    }
+
+    /// The sum of `terms` (nil entries propagate), or nil on overflow.
+    static func sum(_ terms: [Int?]) -> Int? {
+        var result = 0
+        for term in terms {
+            guard let term else { return nil }
+            let (value, overflow) = result.addingReportingOverflow(term)
+            if overflow { return nil }
+            result = value
+        }
+        return result
     }
 }

@@ -29,33 +29,61 @@ struct LayerFactory {
     mutating func convolution(_ name: String) throws -> Conv2d {
         let geometry = try record(name, .convolution)
         let fanIn = geometry.inputWidth * geometry.kernelSize * geometry.kernelSize
-        let weight = initialWeight(shape: [geometry.outputWidth, geometry.inputWidth, geometry.kernelSize, geometry.kernelSize], fanIn: fanIn)
-        let bias = geometry.hasBias ? Initializers.pytorchDefault(shape: [geometry.outputWidth], fanIn: fanIn, generator: &generator) : nil
+        var weight = try Self.allocate([geometry.outputWidth, geometry.inputWidth, geometry.kernelSize, geometry.kernelSize],
+                                       name + ".weight")
+        initializeWeight(&weight, fanIn: fanIn)
+        var bias: Tensor?
+        if geometry.hasBias {
+            var values = try Self.allocate([geometry.outputWidth], name + ".bias")
+            Initializers.pytorchDefault(filling: &values, fanIn: fanIn, generator: &generator)
+            bias = values
+        }
         return Conv2d(name: name, weight: weight, bias: bias, stride: geometry.stride, padding: geometry.padding)
     }
 
-    /// The Linear layer recorded as `name`.
+    /// The Linear layer recorded as `name`. Draws as `Linear(name:inputFeatures:...)` does (uniform weight, then
+    /// uniform bias), then, for `.kaimingNormalFanIn`, the weight again, so that a seed gives the same weights.
     mutating func linear(_ name: String) throws -> Linear {
         let geometry = try record(name, .linear)
-        let layer = Linear(name: name, inputFeatures: geometry.inputWidth, outputFeatures: geometry.outputWidth,
-                           bias: geometry.hasBias, generator: &generator)
-        if weightInitialization == .kaimingNormalFanIn {
-            layer.weight.value = initialWeight(shape: layer.weight.shape, fanIn: geometry.inputWidth)
+        var weight = try Self.allocate([geometry.outputWidth, geometry.inputWidth], name + ".weight")
+        Initializers.pytorchDefault(filling: &weight, fanIn: geometry.inputWidth, generator: &generator)
+        var bias: Tensor?
+        if geometry.hasBias {
+            var values = try Self.allocate([geometry.outputWidth], name + ".bias")
+            Initializers.pytorchDefault(filling: &values, fanIn: geometry.inputWidth, generator: &generator)
+            bias = values
         }
-        return layer
+        if weightInitialization == .kaimingNormalFanIn {
+            Initializers.kaimingNormal(filling: &weight, fan: geometry.inputWidth, generator: &generator)
+        }
+        return Linear(name: name, weight: weight, bias: bias)
     }
 
-    /// The BatchNorm recorded as `name`.
+    /// The BatchNorm recorded as `name`: gamma 1, beta 0, running mean 0, running variance 1.
     func batchNorm(_ name: String) throws -> BatchNorm {
-        BatchNorm(name: name, channels: try record(name, .batchNorm).outputWidth)
+        let shape = [try record(name, .batchNorm).outputWidth]
+        func filled(_ value: Float, _ field: String) throws -> Tensor {
+            var tensor = try Self.allocate(shape, name + "." + field)
+            tensor.withUnsafeMutableBufferPointer { $0.update(repeating: value) }
+            return tensor
+        }
+        return BatchNorm(name: name, scale: try filled(1, "weight"), shift: try filled(0, "bias"),
+                         statistics: BatchNormStatistics(runningMean: try filled(0, "running_mean"),
+                                                         runningVariance: try filled(1, "running_var")))
     }
 
-    private mutating func initialWeight(shape: [Int], fanIn: Int) -> Tensor {
+    /// Every parameter and buffer goes through the throwing allocation: its size comes from a spec (perhaps
+    /// from a checkpoint file), so running out of memory is an error naming the tensor, not a trap.
+    private static func allocate(_ shape: [Int], _ tensorName: String) throws -> Tensor {
+        try Tensor(allocating: shape, zeroed: false, purpose: "building '\(tensorName)'")
+    }
+
+    private mutating func initializeWeight(_ weight: inout Tensor, fanIn: Int) {
         switch weightInitialization {
         case .pytorchDefault:
-            return Initializers.pytorchDefault(shape: shape, fanIn: fanIn, generator: &generator)
+            Initializers.pytorchDefault(filling: &weight, fanIn: fanIn, generator: &generator)
         case .kaimingNormalFanIn:
-            return Initializers.kaimingNormal(shape: shape, fan: fanIn, generator: &generator)
+            Initializers.kaimingNormal(filling: &weight, fan: fanIn, generator: &generator)
         }
     }
 

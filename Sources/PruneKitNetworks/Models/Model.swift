@@ -26,7 +26,8 @@ public final class Model: Layer {
     /// The geometry the layers were built from (names, kinds, which width entry sets each output).
     let geometry: [LayerCost]
 
-    /// Validates `spec` and builds it, initialised from `seed`.
+    /// Validates `spec` (including `ModelLimits`) and builds it, initialised from `seed`. Throws the spec's
+    /// error, or `allocationFailed` naming the tensor when its memory cannot be had (never a trap).
     public init(spec: ModelSpec, seed: UInt64) throws {
         let geometry = try spec.validatedGeometry()
         let architecture = spec.family.architecture

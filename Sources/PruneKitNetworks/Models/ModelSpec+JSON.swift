@@ -20,10 +20,28 @@ extension ModelSpec {
         do {
             self = try JSONDecoder().decode(ModelSpec.self, from: data)
         } catch {
+            let found = Self.integerBeyondInt(in: data).map { "\($0.path) = \($0.text), an integer beyond Int" } ?? "\(error)"
             throw PruneKitError.malformedFile(path: source, expected: "a model spec (JSON object with family, depth, "
-                                              + "inputShape, classCount, widths, ...)", found: "\(error)")
+                                              + "inputShape, classCount, widths, ...)", found: found)
         }
         try validate()
+    }
+
+    /// The first integer in `data` that does not fit in `Int`, with its path (`classCount`, `widths.0.width`),
+    /// so that the error names it; JSONDecoder only reports "not valid JSON" for one.
+    static func integerBeyondInt(in data: Data) -> (path: String, text: String)? {
+        guard let json = try? data.withUnsafeBytes({ try HeaderJSONParser.parse($0, path: "") }) else { return nil }
+        func search(_ value: HeaderJSON, _ path: String) -> (path: String, text: String)? {
+            switch value {
+            case let .number(text) where !text.contains(where: { ".eE".contains($0) }): return (path, text)
+            case let .object(members):
+                return members.lazy.compactMap { search($0.value, path.isEmpty ? $0.key : path + "." + $0.key) }.first
+            case let .array(elements):
+                return elements.indices.lazy.compactMap { search(elements[$0], path + ".\($0)") }.first
+            default: return nil
+            }
+        }
+        return search(json, "")
     }
 
     /// Reads and validates the spec at `path` (`fileError` when it cannot be read).

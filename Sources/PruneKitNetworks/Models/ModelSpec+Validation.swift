@@ -7,7 +7,9 @@ extension ModelSpec {
     /// - the family's depth rule fails (ResNet 6n + 2, WRN 6n + 4, VGG 11/13/16/19, LeNet-5 5, MLP >= 1), or a
     ///   field of another family is set (`shortcut` outside ResNet, `widthFactor`/`dropoutProbability` outside WRN);
     /// - the width table misses an entry, has an unknown or repeated one, or a width < 1;
-    /// - the geometry fails: a feature map shrinks below a kernel, or an option-A shortcut would narrow a stream.
+    /// - the geometry fails: a feature map shrinks below a kernel, or an option-A shortcut would narrow a stream;
+    /// - a field or a total exceeds `ModelLimits` (depth, widthFactor, inputShape, classCount, a width, one
+    ///   layer's activations, parameters, FLOPs), checked before any shape is multiplied or memory allocated.
     ///
     /// ```swift
     /// var spec = try ModelZoo.spec(named: "vgg16")
@@ -19,16 +21,18 @@ extension ModelSpec {
     }
 
     /// Validates and returns the recorded geometry of every Conv2d, Linear and BatchNorm, in state_dict order.
-    func validatedGeometry() throws -> [LayerCost] {
+    package func validatedGeometry() throws -> [LayerCost] {
         guard inputShape.count == 3, inputShape.allSatisfy({ $0 >= 1 }) else {
             throw specError("inputShape must be [C, H, W] with positive extents, got \(inputShape)")
         }
         guard classCount >= 1 else { throw specError("classCount must be >= 1, got \(classCount)") }
+        try validateFieldLimits()
         let architecture = family.architecture
         try architecture.validateStructure(of: self)
         try validateWidthTable(expectedNames: architecture.widthNames(for: self))
         var recorder = GeometryRecorder(spec: self)
         try architecture.recordGeometry(of: self, into: &recorder)
+        try validateCostLimits(recorder.layers)
         return recorder.layers
     }
 

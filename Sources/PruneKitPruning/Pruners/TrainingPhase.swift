@@ -14,7 +14,7 @@ import PruneKitTraining
 public struct TrainingPhase {
     /// For logs and errors ("sparsity training").
     public var name: String
-    /// Epochs, learning rate and schedule (batch size comes from the data provider).
+    /// Epochs, learning rate and schedule (batch size, augmentation and shuffling come from the data provider).
     public var config: TrainConfig
     /// Regularisers, masks, gates: called by the trainer at its hook points.
     public var hooks: [TrainingHook]

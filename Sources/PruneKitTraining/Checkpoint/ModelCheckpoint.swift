@@ -56,13 +56,34 @@ public struct ModelCheckpoint {
     }
 
     /// Reads a checkpoint and rebuilds its model at the widths recorded in `spec`.
+    ///
+    /// Hostile files give a `PruneKitError`, never a trap: the header and data are validated by
+    /// `SafeTensors.read`, the spec against `ModelLimits`, and every tensor against the spec
+    /// (`checkTensors(of:against:spec:)`: none missing, none extra, dtypes and shapes as the spec implies)
+    /// before the model is allocated, through allocations that throw (`Tensor(allocating:)`).
     public static func read(path: String) throws -> ModelCheckpoint {
-        let file = try SafeTensors.read(path: path)
+        try checkpoint(from: SafeTensors.read(path: path))
+    }
+
+    /// `read(path:)` for bytes already in memory (a download, a test's mutant); `path` labels errors.
+    ///
+    /// ```swift
+    /// let checkpoint = try ModelCheckpoint.decode(bytes, path: "download.safetensors")
+    /// ```
+    public static func decode(_ data: Data, path: String = "<memory>") throws -> ModelCheckpoint {
+        try checkpoint(from: SafeTensors.decode(data, path: path))
+    }
+
+    /// The checkpoint held by a decoded safetensors file (see `read(path:)` for the checks).
+    private static func checkpoint(from file: SafeTensorsFile) throws -> ModelCheckpoint {
+        let path = file.path
         guard let specText = file.metadata["spec"] else {
             throw PruneKitError.malformedFile(path: path, expected: "a PruneKit checkpoint with a 'spec' metadata entry",
                                               found: "metadata keys \(file.metadata.keys.sorted())")
         }
-        let spec = try ModelSpec(jsonData: Data(specText.utf8), source: path + " (metadata 'spec')")
+        let (spec, geometry) = try architecture(specText, path: path)
+        // The tensors against the spec first, so that the model built next is no larger than the file.
+        try checkTensors(of: file, against: geometry, spec: spec)
         let model = try Model(spec: spec, seed: 0)
         try model.loadStateDictionary(source: path) { name in
             switch file[name] {
@@ -91,11 +112,4 @@ public struct ModelCheckpoint {
             throw PruneKitError.malformedFile(path: file.path, expected: "metadata '\(key)' as \(T.self) JSON", found: "\(error)")
         }
     }
-}
-
-/// Compact JSON with sorted keys (stable bytes for the same value).
-func compactJSON<T: Encodable>(_ value: T) throws -> Data {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    return try encoder.encode(value)
 }

@@ -45,6 +45,13 @@ struct Arguments {
 
     func string(_ name: String) -> String? { values[name] }
     func flag(_ name: String) -> Bool { flags.contains(name) }
+    /// Whether `--name` was given, with or without a value.
+    func given(_ name: String) -> Bool { values[name] != nil || flags.contains(name) }
+
+    /// Throws a usage error naming the first of `names` that was given: for flags the chosen path would ignore.
+    func reject(_ names: [String], because reason: String) throws {
+        if let name = names.first(where: given) { throw PruneKitError.usage("option '--\(name)' \(reason)") }
+    }
 
     /// An integer option within `range`, or `defaultValue` when absent.
     func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int> = Int.min...Int.max) throws -> Int {

@@ -4,11 +4,13 @@ import PruneKit
 /// `prune-cli bench CKPT`: inference latency of a checkpoint beside the dense model of the same architecture
 /// (same threads, warm-up, median), and the speedup against the FLOPs reduction.
 struct BenchCheckpointCommand {
-    let path: String, batchSizes: [Int], json: Bool
+    let path: String, batchSizes: [Int], minimumSeconds: Double, json: Bool
 
     init(_ arguments: Arguments) throws {
         try arguments.requirePositionals(1, "one checkpoint path")
+        try arguments.reject(["model", "steps", "width-scale", "versus-dense", "profile"], because: "applies to 'bench train|infer', not to 'bench CKPT'")
         path = arguments.positionals[0]
+        minimumSeconds = try arguments.number("min-time", default: 3, in: 0...3600)
         batchSizes = try PruneCommand.batchSizes(arguments.string("batch-size") ?? "128,1")
         json = arguments.flag("json")
         try arguments.applyThreads()
@@ -16,13 +18,13 @@ struct BenchCheckpointCommand {
 
     func run() throws {
         printError(environmentLine())
-        let pruned = try ModelCheckpoint.read(path: path).model
+        let pruned = try readCheckpoint(path, nonFinite: .warn).model
         var denseSpec = try ModelZoo.spec(named: pruned.spec.name)
         (denseSpec.inputShape, denseSpec.classCount) = (pruned.spec.inputShape, pruned.spec.classCount)
         let dense = try Model(spec: denseSpec, seed: 1)
         let flopsReduction = Double(try dense.cost().flops) / Double(max(try pruned.cost().flops, 1))
         let rows = try batchSizes.map {
-            try PruningReport.LatencyComparison.measure(dense: dense, pruned: pruned, batchSize: $0, threads: nil, minimumSeconds: 3)
+            try PruningReport.LatencyComparison.measure(dense: dense, pruned: pruned, batchSize: $0, threads: nil, minimumSeconds: minimumSeconds)
         }
         if json { print(try jsonText(CheckpointBench(checkpoint: path, flopsReduction: flopsReduction, latency: rows))); return }
         for row in rows {

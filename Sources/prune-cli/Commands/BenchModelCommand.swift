@@ -13,7 +13,7 @@ struct BenchModelCommand: Command {
         OptionSpec("batch-size", "Images per step (default 128); for a checkpoint, a list like 128,1."),
         OptionSpec.threads,
         OptionSpec("steps", "Timed steps after 3 warm-up steps; the median is reported (default 10)."),
-        OptionSpec("min-time", "Keep timing past --steps until this many seconds have passed, at most 2000 steps (default 3, as the PyTorch script)."),
+        OptionSpec("min-time", "Keep timing past --steps until this many seconds have passed, at most 2000 steps (default 3, as the PyTorch script); for a checkpoint, per batch size."),
         OptionSpec("width-scale", "Scale every width of the model by F (0.707: ~50% FLOPs), as uniform pruning would."),
         OptionSpec("versus-dense", value: false, "infer with --width-scale: time the narrowed and the dense model alternately in one process; speedup vs FLOPs ratio."),
         OptionSpec("profile", value: false, "Also print the share of time per op (measured in a separate pass)."),
@@ -44,6 +44,8 @@ struct BenchModelCommand: Command {
         if versusDense, training || widthScale >= 1 {
             throw PruneKitError.usage("option '--versus-dense' needs 'bench infer' and '--width-scale' below 1, got \(training ? "train" : "infer") with width scale \(widthScale)")
         }
+        // The dense-vs-narrowed comparison alternates passes for --min-time; it takes no step count and no profile.
+        if versusDense { try arguments.reject(["steps", "profile"], because: "does not apply with '--versus-dense' (alternating passes for '--min-time')") }
         try arguments.applyThreads()
     }
 

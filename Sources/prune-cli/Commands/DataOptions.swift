@@ -9,6 +9,8 @@ struct DataOptions {
         OptionSpec("train-limit", "Use only the first N training images (quick runs)."),
         OptionSpec("test-limit", "Use only the first N test images (quick runs)."),
     ]
+    /// For commands that read only the test split (`--train-limit` would be ignored, so it is not accepted).
+    static let testOptions = options.filter { $0.name != "train-limit" }
     let kind: DatasetKind
     let dataDirectory: String?
     let trainLimit: Int?, testLimit: Int?

@@ -7,7 +7,7 @@ struct EvaluateCommand: Command {
     static let name = "eval"
     static let abstract = "Evaluate a checkpoint: top-1, loss, per-class accuracy and latency."
     static let usage = "eval CKPT [--dataset NAME] [--data-dir DIR] [--batch-size N] [--threads N] [--json]"
-    static let options = DataOptions.options + [
+    static let options = DataOptions.testOptions + [
         OptionSpec("batch-size", "Images per evaluation batch (default 256)."),
         OptionSpec.threads,
         OptionSpec("json", value: false, "Print the results as JSON on stdout."),
@@ -25,7 +25,7 @@ struct EvaluateCommand: Command {
 
     func run() throws {
         if let warning = BLAS.slowerKernelsWarning { printError(warning) }
-        let checkpoint = try ModelCheckpoint.read(path: path)
+        let checkpoint = try readCheckpoint(path, nonFinite: .warn)
         let data = try DataOptions(arguments, defaultDataset: checkpoint.metadata["dataset"])
         let test = try data.load(.test)
         let loader = try DataLoader(dataset: test, config: .evaluation(batchSize: batchSize))

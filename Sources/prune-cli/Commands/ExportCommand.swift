@@ -17,7 +17,7 @@ struct ExportCommand: Command {
     }
 
     func run() throws {
-        var checkpoint = try ModelCheckpoint.read(path: source)
+        var checkpoint = try readCheckpoint(source, nonFinite: .warn)
         checkpoint.optimizerState = [:]
         try checkpoint.write(to: destination)
         print("\(destination): \(checkpoint.model.parameterCount) parameters, \(try checkpoint.model.cost().flops) FLOPs per image")

@@ -24,7 +24,7 @@ struct InfoCommand: Command {
         var metadata: [String: String] = [:]
         let spec: ModelSpec
         if let path {
-            let checkpoint = try ModelCheckpoint.read(path: path)
+            let checkpoint = try readCheckpoint(path, nonFinite: .warn)
             (spec, metadata) = (try checkpoint.model.currentSpec(), checkpoint.metadata)
             if let state = checkpoint.trainingState { metadata["epochs_completed"] = String(state.completedEpochs) }
             if let state = checkpoint.trainingState, state.bestAccuracy >= 0 { metadata["best_test_accuracy"] = String(state.bestAccuracy) }

@@ -18,12 +18,13 @@ struct PruneCommand: Command {
         OptionSpec("group-ratio", "Per-group overrides, e.g. layer1.0.conv1=0.3,feature.0=0."),
         OptionSpec("ignore", "Comma-separated groups or layers never pruned (prefix* allowed)."),
         OptionSpec("round-to", "Round kept widths up to a multiple of N (default 1)."),
-        OptionSpec("steps", "Reach the target in N iterative steps (default 1)."),
+        OptionSpec("steps", "Reach the target in N iterative steps (default 1; not for methods that set their own: taylor, magnitude, deep-compression, increg, sdprun)."),
         OptionSpec("out", "Folder for pruned.safetensors, report.json and report.txt."),
         OptionSpec("finetune-epochs", "Fine-tuning epochs after pruning (default 0)."),
         OptionSpec("finetune-lr", "Fine-tuning learning rate (default: the method's recipe)."),
         OptionSpec("finetune-schedule", "Fine-tuning schedule (default: the method's recipe)."),
         OptionSpec("batch-size", "Images per batch for fine-tuning and evaluation (default 128)."),
+    ] + TrainingDataOptions.options + [
         OptionSpec("latency-batch-sizes", "Batch sizes at which to time dense vs pruned (default 128,1; 'none' to skip)."),
         OptionSpec("seed", "Seed for every random choice (default 1)."),
         OptionSpec.threads,
@@ -31,6 +32,8 @@ struct PruneCommand: Command {
     ] + DataOptions.options + MethodOption.all.map { OptionSpec($0.name, "[\($0.method)] " + $0.help) }
 
     let checkpointPath: String, method: String, out: String, config: PruningConfig, fineTuning: TrainConfig?
+    /// --augment and --no-shuffle: how the training loader (the method's training phases, fine-tuning) presents the data.
+    let trainingData: TrainingDataOptions
     let latencyBatchSizes: [Int], json: Bool, arguments: Arguments
 
     init(_ arguments: Arguments) throws {
@@ -40,11 +43,15 @@ struct PruneCommand: Command {
         let entry = try PrunerRegistry.entry(named: method)
         (checkpointPath, self.method, self.out, self.arguments) = (arguments.positionals[0], entry.name, out, arguments)
         config = try Self.pruningConfig(arguments, method: entry.name)
+        trainingData = try TrainingDataOptions(arguments)
         fineTuning = try Self.fineTuningConfig(arguments, recipe: entry.recommendedFineTuning)
         latencyBatchSizes = try Self.batchSizes(arguments.string("latency-batch-sizes") ?? "128,1")
         json = arguments.flag("json")
         try arguments.applyThreads()
     }
+
+    /// Methods whose pruner decides when it is complete (`isComplete`), so `--steps` would be ignored.
+    static let methodsWithOwnSchedule: Set<String> = ["taylor", "magnitude", "deep-compression", "increg", "sdprun"]
 
     static func pruningConfig(_ arguments: Arguments, method: String) throws -> PruningConfig {
         var config = PruningConfig()
@@ -55,6 +62,10 @@ struct PruneCommand: Command {
         config.target = try PruningTarget(parsing: targets[0] + "=" + arguments.string(targets[0])!)
         if arguments.flag("global") && arguments.flag("uniform") { throw PruneKitError.usage("give '--global' or '--uniform', not both") }
         if arguments.flag("global") { config.scope = .global } else if arguments.flag("uniform") { config.scope = .uniform }
+        if config.scope == .uniform { try arguments.reject(["max-ratio"], because: "caps global ranking; it has no effect with '--uniform'") }
+        if Self.methodsWithOwnSchedule.contains(method) {
+            try arguments.reject(["steps"], because: "is not used by method '\(method)', which sets its own number of pruning steps (see 'prune-cli methods --detail \(method)')")
+        }
         config.maximumGroupRatio = try arguments.number("max-ratio", default: 1, in: 0...1)
         config.roundTo = try arguments.integer("round-to", default: 1, in: 1...4096)
         config.iterativeSteps = try arguments.integer("steps", default: 1, in: 1...10_000)
@@ -81,13 +92,17 @@ struct PruneCommand: Command {
     static func fineTuningConfig(_ arguments: Arguments, recipe: TrainConfig) throws -> TrainConfig? {
         var config = recipe
         config.epochs = try arguments.integer("finetune-epochs", default: 0, in: 0...100_000)
-        guard config.epochs > 0 else { return nil }
+        guard config.epochs > 0 else {
+            try arguments.reject(["finetune-lr", "finetune-schedule"], because: "needs '--finetune-epochs' > 0 (there is no fine-tuning to apply it to)")
+            return nil
+        }
         config.learningRate = Float(try arguments.number("finetune-lr", default: Double(recipe.learningRate), in: 0...100))
         if let schedule = arguments.string("finetune-schedule") {
             config.schedule = try ParameterFlags.parsing(flag: "finetune-schedule") { try LearningRateSchedule(parsing: schedule) }
         }
         config.batchSize = try arguments.integer("batch-size", default: recipe.batchSize, in: 1...65_536)
         config.seed = UInt64(try arguments.integer("seed", default: 1, in: 0...Int.max))
+        try TrainingDataOptions(arguments).apply(to: &config)
         return config
     }
 
@@ -102,29 +117,45 @@ struct PruneCommand: Command {
 
     func run() throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let checkpoint = try ModelCheckpoint.read(path: checkpointPath)
+        let checkpoint = try readCheckpoint(checkpointPath, nonFinite: .refuse)
+        let origin = try CheckpointOrigin(describing: checkpointPath)
         let data = try DataOptions(arguments, defaultDataset: checkpoint.metadata["dataset"])
-        let batch = try fineTuning?.batchSize ?? arguments.integer("batch-size", default: 128, in: 1...65_536)
-        let seed = config.seed
-        let train = try DataLoader(dataset: try data.load(.train), config: .training(for: data.kind, batchSize: batch, seed: seed))
-        let test = try DataLoader(dataset: try data.load(.test), config: .evaluation(batchSize: max(batch, 256)))
+        let fineTuning = self.fineTuning?.resolvingAugmentation(for: data.kind)
+        let loading = try fineTuning ?? trainingLoaderRecipe()
+        let train = try DataLoader(dataset: try data.load(.train), config: loading.trainingLoaderConfig(for: data.kind))
+        let test = try DataLoader(dataset: try data.load(.test), config: .evaluation(batchSize: max(loading.batchSize, 256)))
         var options = PruningPipeline.Options()
         (options.fineTuning, options.latencyBatchSizes) = (fineTuning, latencyBatchSizes)
         options.log = { printError($0) }
         printError(environmentLine())
         let report = try PruningPipeline.run(model: checkpoint.model, method: method, config: config,
                                              data: PruningData(training: train, evaluation: test), options: options)
-        try write(report, checkpoint: checkpoint, dataset: data.kind.name)
+        try write(report, checkpoint: checkpoint, origin: origin, fineTuning: fineTuning, dataset: data.kind.name)
         print(json ? try jsonText(report) : report.description)
     }
 
-    private func write(_ report: PruningReport, checkpoint: ModelCheckpoint, dataset: String) throws {
+    /// Metadata: `pruning` holds the shared options and the chosen method's settings only; `pruned_from` the
+    /// dense file's name and SHA-256 (not its absolute path, which means nothing on another machine).
+    /// Batch size, seed, augmentation and shuffling of the training loader when there is no fine-tuning (the
+    /// method's own training phases and data-driven criteria still read it).
+    private func trainingLoaderRecipe() throws -> TrainConfig {
+        var recipe = TrainConfig()
+        recipe.batchSize = try arguments.integer("batch-size", default: 128, in: 1...65_536)
+        recipe.seed = config.seed
+        trainingData.apply(to: &recipe)
+        return recipe
+    }
+
+    /// The pruned checkpoint's `train_config` is the fine-tuning recipe that produced its weights (none without
+    /// fine-tuning).
+    private func write(_ report: PruningReport, checkpoint: ModelCheckpoint, origin: CheckpointOrigin, fineTuning: TrainConfig?,
+                       dataset: String) throws {
         var metadata = checkpoint.metadata
         metadata["dataset"] = dataset
-        metadata["pruning"] = String(decoding: try JSONEncoder().encode(report.config), as: UTF8.self)
+        metadata["pruning"] = try report.config.methodRecord(for: method)
         metadata["pruning_method"] = method
-        metadata["pruned_from"] = checkpointPath
-        try ModelCheckpoint(model: checkpoint.model, metadata: metadata).write(to: out + "/pruned.safetensors")
+        metadata[CheckpointOrigin.prunedFromKey] = try origin.jsonText()
+        try ModelCheckpoint(model: checkpoint.model, trainConfig: fineTuning, metadata: metadata).write(to: out + "/pruned.safetensors")
         let reportJSON = try jsonText(report)
         try AtomicFile.write(Data(reportJSON.utf8), to: out + "/report.json")
         try AtomicFile.write(Data(report.description.utf8), to: out + "/report.txt")

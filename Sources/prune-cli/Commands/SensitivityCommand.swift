@@ -31,7 +31,7 @@ struct SensitivityCommand: Command {
 
     func run() throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let checkpoint = try ModelCheckpoint.read(path: path)
+        let checkpoint = try readCheckpoint(path, nonFinite: .warn)
         let data = try DataOptions(arguments, defaultDataset: checkpoint.metadata["dataset"])
         let test = try DataLoader(dataset: try data.load(.test), config: .evaluation(batchSize: batchSize))
         let train = try DataLoader(dataset: try data.load(.train), config: .evaluation(batchSize: batchSize))

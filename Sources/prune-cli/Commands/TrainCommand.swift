@@ -3,14 +3,18 @@ import PruneKit
 
 /// `prune-cli train`: trains a zoo model on a dataset, writing `last.safetensors` every epoch,
 /// `best.safetensors` on a new best test accuracy, and `metrics.csv`/`metrics.jsonl`; `--resume`
-/// continues an interrupted run from `last.safetensors`.
+/// continues an interrupted run from `last.safetensors`; `--init-from` starts a new run from a checkpoint's
+/// weights; `--epochs 0` writes and evaluates the initialised model.
 struct TrainCommand: Command {
     static let name = "train"
     static let abstract = "Train a model from the zoo on a dataset (checkpoints every epoch, resumable)."
-    static let usage = "train --model NAME --dataset NAME --out DIR [--epochs N] [--batch-size N] [--lr X] [--schedule S] [--seed N] [--resume] [--json]"
-    static let options = [OptionSpec("model", "Zoo model (prune-cli models lists them), e.g. resnet20, lenet5.")] + DataOptions.options + [
+    static let usage = "train (--model NAME | --init-from CKPT) --dataset NAME --out DIR [--epochs N] [--batch-size N] [--lr X] [--schedule S] [--augment none|crop-flip] [--no-shuffle] [--seed N] [--resume] [--json]"
+    static let options = [
+        OptionSpec("model", "Zoo model (prune-cli models lists them), e.g. resnet20, lenet5; with --init-from, optional and must match."),
+        OptionSpec("init-from", "Start a new run from this checkpoint's weights and architecture (fresh optimizer and state; recipe from the flags)."),
+    ] + DataOptions.options + [
         OptionSpec("out", "Run folder for checkpoints and metrics (created if missing)."),
-        OptionSpec("epochs", "Epochs to train (default 30)."),
+        OptionSpec("epochs", "Epochs to train (default 30; 0 writes and evaluates the initialised model)."),
         OptionSpec("batch-size", "Images per batch (default 128)."),
         OptionSpec("lr", "Base learning rate (default 0.1; 0.01 for mlp and lenet5 models, which have no batch norm)."),
         OptionSpec("momentum", "SGD momentum (default 0.9)."),
@@ -19,27 +23,31 @@ struct TrainCommand: Command {
         OptionSpec("schedule", "constant, cosine (default), one-cycle, multi-step:E1,E2[:GAMMA] or table:E=LR,..."),
         OptionSpec("warmup-epochs", "Linear warm-up epochs (default 0)."),
         OptionSpec("label-smoothing", "Label smoothing epsilon in [0, 1) (default 0)."),
+    ] + TrainingDataOptions.options + [
         OptionSpec("seed", "Seed for initialisation, shuffling, augmentation and dropout (default 1)."),
         OptionSpec.threads,
-        OptionSpec("resume", value: false, "Continue from DIR/last.safetensors if it exists."),
+        OptionSpec("resume", value: false, "Continue from DIR/last.safetensors if it exists; recipe flags must match it, --epochs may extend it."),
         OptionSpec("json", value: false, "Print the final summary as JSON on stdout."),
     ]
-    let modelName: String, data: DataOptions, out: String, config: TrainConfig, resume: Bool, json: Bool, epochsGiven: Bool
+    let modelName: String?, initFrom: String?, data: DataOptions?, out: String
+    /// The recipe the flags describe; the learning rate is resolved against the model family in `run`.
+    let config: TrainConfig
+    let resume: Bool, json: Bool, arguments: Arguments
 
     init(_ arguments: Arguments) throws {
         try arguments.requirePositionals(0, "no positional arguments")
-        guard let model = arguments.string("model") else { throw PruneKitError.usage("option '--model' is required") }
         guard let out = arguments.string("out") else { throw PruneKitError.usage("option '--out' is required") }
-        (modelName, self.out) = (model, out)
-        data = try DataOptions(arguments)
-        var config = try Self.trainConfig(arguments)
-        // Without batch norm, 0.1 with momentum 0.9 diverges (LeNet-5 on MNIST: NaN loss at iteration 16);
-        // 0.01 is the usual recipe for these (Han et al. 2015's Caffe LeNets).
-        if arguments.string("lr") == nil, let family = try? ModelZoo.spec(named: model).family, !family.usesBatchNorm {
-            config.learningRate = 0.01
+        (modelName, initFrom, self.out, self.arguments) = (arguments.string("model"), arguments.string("init-from"), out, arguments)
+        (resume, json) = (arguments.flag("resume"), arguments.flag("json"))
+        if modelName == nil && initFrom == nil && !resume {
+            throw PruneKitError.usage("option '--model' is required (or '--init-from CKPT', or '--resume' with an existing run)")
         }
+        if let modelName { _ = try Self.zooSpec(named: modelName) }
+        // --dataset may come from the checkpoint when resuming or initialising; a fresh run needs it now.
+        data = arguments.given("dataset") || (initFrom == nil && !resume) ? try DataOptions(arguments) : nil
+        var config = try Self.trainConfig(arguments)
+        try TrainingDataOptions(arguments).apply(to: &config)
         self.config = config
-        (resume, json, epochsGiven) = (arguments.flag("resume"), arguments.flag("json"), arguments.string("epochs") != nil)
         try arguments.applyThreads()
     }
 
@@ -60,51 +68,42 @@ struct TrainCommand: Command {
         return config
     }
 
-    func run() throws {
-        if let warning = BLAS.slowerKernelsWarning { printError(warning) }
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let lastPath = out + "/last.safetensors"
-        var (model, config, state, optimizerState) = try startingPoint(lastPath)
-        if epochsGiven { config.epochs = self.config.epochs }
-        let train = try data.load(.train), test = try data.load(.test)
-        let trainLoader = try DataLoader(dataset: train, config: .training(for: data.kind, batchSize: config.batchSize, seed: config.seed))
-        let testLoader = try DataLoader(dataset: test, config: .evaluation(batchSize: max(config.batchSize, 256)))
-        let optimizer = try config.makeOptimizer()
-        try optimizer.loadStateTensors(optimizerState)
-        let trainer = Trainer(model: model, optimizer: optimizer, config: config, training: trainLoader, evaluation: testLoader,
-                              classCount: data.kind.classCount)
-        let reporter = ProgressReporter(totalEpochs: config.epochs, batchSize: config.batchSize)
-        attach(reporter, to: trainer, lastPath: lastPath, data: data)
-        printError(environmentLine())
-        printError("training \(model.spec.name) (\(model.parameterCount) parameters) on \(data.kind.name) for \(config.epochs) epochs from epoch \(state.completedEpochs)")
-        let start = Profiler.now()
-        state = try trainer.fit(from: state)
-        try printSummary(TrainSummary(model: model.spec.name, dataset: data.kind.name, state: state, seconds: Profiler.now() - start,
-                                      parameters: model.parameterCount, flops: try model.cost().flops, out: out))
-    }
-
-    /// Fresh model and state, or the contents of DIR/last.safetensors with --resume.
-    private func startingPoint(_ lastPath: String) throws -> (Model, TrainConfig, TrainingState, [String: Tensor]) {
-        if resume && FileManager.default.fileExists(atPath: lastPath) {
-            AtomicFile.removeStaleTemporaryFiles(for: lastPath)
-            let checkpoint = try ModelCheckpoint.read(path: lastPath)
-            guard let config = checkpoint.trainConfig, let state = checkpoint.trainingState else {
-                throw PruneKitError.malformedFile(path: lastPath, expected: "train_config and training_state to resume from", found: "a checkpoint without them")
-            }
-            printError("resuming from \(lastPath) after epoch \(state.completedEpochs)")
-            return (checkpoint.model, config, state, checkpoint.optimizerState)
-        }
-        var spec: ModelSpec
-        do { spec = try ModelZoo.spec(named: modelName) } catch let error as PruneKitError {
+    /// The zoo's spec for `--model`, with lookup failures as usage errors naming the flag.
+    static func zooSpec(named name: String) throws -> ModelSpec {
+        do { return try ModelZoo.spec(named: name) } catch let error as PruneKitError {
             if case .usage = error { throw error }
             throw PruneKitError.usage("option '--model': \(error.description)")
         }
-        (spec.inputShape, spec.classCount) = (data.kind.imageShape, data.kind.classCount)
-        try spec.validate()
-        return (try Model(spec: spec, seed: config.seed), config, TrainingState(seed: config.seed), [:])
     }
 
-    private func attach(_ reporter: ProgressReporter, to trainer: Trainer, lastPath: String, data: DataOptions) {
+    func run() throws {
+        if let warning = BLAS.slowerKernelsWarning { printError(warning) }
+        let lastPath = out + "/last.safetensors"
+        let start = try startingPoint(lastPath)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let (model, config, kind) = (start.model, start.config, start.data.kind)
+        let train = try start.data.load(.train), test = try start.data.load(.test)
+        let trainLoader = try DataLoader(dataset: train, config: config.trainingLoaderConfig(for: kind))
+        let testLoader = try DataLoader(dataset: test, config: .evaluation(batchSize: max(config.batchSize, 256)))
+        let optimizer = try config.makeOptimizer()
+        try optimizer.loadStateTensors(start.optimizerState)
+        let trainer = Trainer(model: model, optimizer: optimizer, config: config, training: trainLoader, evaluation: testLoader,
+                              classCount: kind.classCount)
+        let reporter = ProgressReporter(totalEpochs: config.epochs, batchSize: config.batchSize)
+        attach(reporter, to: trainer, lastPath: lastPath, metadata: start.metadata)
+        printError(environmentLine())
+        printError("training \(model.spec.name) (\(model.parameterCount) parameters) on \(kind.name) for \(config.epochs) epochs from epoch \(start.state.completedEpochs)"
+                   + ", augmentation \(TrainingDataOptions.name(of: config.augmentation ?? kind.trainingAugmentation))\(config.shuffle ? "" : ", no shuffling")")
+        let clock = Profiler.now()
+        let state = try trainer.fit(from: start.state)
+        // No epoch has run (--epochs 0): the initialised (or --init-from) model is the result; save and evaluate it.
+        let initial = state.history.isEmpty ? try Evaluator.evaluate(model, on: testLoader, classCount: kind.classCount) : nil
+        if initial != nil { try writeCheckpoints(model: model, optimizer: optimizer, config: config, state: state, metadata: start.metadata, best: true) }
+        try printSummary(TrainSummary(model: model.spec.name, dataset: kind.name, state: state, initial: initial, seconds: Profiler.now() - clock,
+                                      parameters: model.parameterCount, flops: try model.cost().flops, out: out))
+    }
+
+    private func attach(_ reporter: ProgressReporter, to trainer: Trainer, lastPath: String, metadata: [String: String]) {
         var currentEpoch = -1
         trainer.onProgress = { done, total, loss, accuracy in
             if done == 1 { currentEpoch += 1; reporter.beginEpoch() }
@@ -114,32 +113,23 @@ struct TrainCommand: Command {
         trainer.onEpochEnd = { state in
             currentEpoch = state.completedEpochs - 1
             reporter.endEpoch(state.history.last!)
-            let checkpoint = ModelCheckpoint(model: model, trainConfig: config, trainingState: state,
-                                             optimizerState: optimizer.stateTensors(), metadata: ["dataset": data.kind.name])
-            try checkpoint.write(to: lastPath)
-            if state.bestEpoch == state.completedEpochs - 1 { try checkpoint.write(to: out + "/best.safetensors") }
+            try writeCheckpoints(model: model, optimizer: optimizer, config: config, state: state, metadata: metadata,
+                                 best: state.bestEpoch == state.completedEpochs - 1)
             try MetricsLog.write(state.history, to: out)
         }
     }
 
+    /// `last.safetensors`, and `best.safetensors` when `best`.
+    private func writeCheckpoints(model: Model, optimizer: Optimizer, config: TrainConfig, state: TrainingState,
+                                  metadata: [String: String], best: Bool) throws {
+        let checkpoint = ModelCheckpoint(model: model, trainConfig: config, trainingState: state,
+                                         optimizerState: optimizer.stateTensors(), metadata: metadata)
+        try checkpoint.write(to: out + "/last.safetensors")
+        if best { try checkpoint.write(to: out + "/best.safetensors") }
+    }
+
     private func printSummary(_ summary: TrainSummary) throws {
         if json { print(try jsonText(summary)); return }
-        print(String(format: "%@ on %@: final test accuracy %.2f%%, best %.2f%% (epoch %d), %d epochs in %.1f s; checkpoints in %@",
-                     summary.model, summary.dataset, 100 * (summary.finalTestAccuracy ?? 0), 100 * summary.bestTestAccuracy,
-                     summary.bestEpoch + 1, summary.epochs, summary.seconds, summary.out))
-    }
-}
-
-/// The final summary of `prune-cli train` (stdout, or JSON with --json).
-struct TrainSummary: Encodable {
-    let model: String, dataset: String
-    let epochs: Int, finalTestAccuracy: Float?, bestTestAccuracy: Float, bestEpoch: Int
-    let seconds: Double, parameters: Int, flops: Int, out: String
-    let history: [EpochRecord]
-
-    init(model: String, dataset: String, state: TrainingState, seconds: Double, parameters: Int, flops: Int, out: String) {
-        (self.model, self.dataset, self.seconds, self.parameters, self.flops, self.out) = (model, dataset, seconds, parameters, flops, out)
-        (epochs, finalTestAccuracy, bestTestAccuracy, bestEpoch) = (state.completedEpochs, state.history.last?.testAccuracy, state.bestAccuracy, state.bestEpoch)
-        history = state.history
+        print(summary.description)
     }
 }

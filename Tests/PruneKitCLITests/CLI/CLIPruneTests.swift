@@ -9,7 +9,7 @@ final class CLIPruneTests: XCTestCase {
         let folder = NSTemporaryDirectory() + "cli-prune-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let run = try CLIRun.run(["prune", "Models/lenet5-mnist.safetensors", "--method", "l1", "--flops", "0.5", "--data-dir", root,
-                                  "--train-limit", "512", "--test-limit", "512", "--finetune-epochs", "1", "--latency-batch-sizes", "none",
+                                  "--train-limit", "512", "--test-limit", "512", "--finetune-epochs", "1", "--latency-batch-sizes", "none", "--no-shuffle",
                                   "--out", folder, "--json"], environment: ["PRUNEKIT_THREADS": "2"])
         XCTAssertEqual(run.status, 0, run.error)
         let report = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
@@ -19,6 +19,15 @@ final class CLIPruneTests: XCTestCase {
         let pruned = try ModelCheckpoint.read(path: folder + "/pruned.safetensors")
         XCTAssertEqual(try pruned.model.cost().flops, after, "the checkpoint holds the pruned widths")
         XCTAssertEqual(pruned.metadata["pruning_method"], "l1")
+        // The dense source by name and content hash; the options of l1 only; the fine-tuning recipe as train_config.
+        let origin = try CheckpointOrigin(jsonText: pruned.metadata["pruned_from"] ?? "", source: "pruned_from")
+        XCTAssertEqual(origin, CheckpointOrigin(file: "lenet5-mnist.safetensors", sha256: try SHA256.hexDigest(ofFileAt: "Models/lenet5-mnist.safetensors")))
+        let recorded = try JSONSerialization.jsonObject(with: Data((pruned.metadata["pruning"] ?? "").utf8)) as? [String: Any] ?? [:]
+        XCTAssertEqual(Set(recorded.keys), PruningConfig.sharedKeys.subtracting(["scope", "reduction", "normalization"]))
+        XCTAssertNotNil(recorded["target"])
+        XCTAssertEqual(pruned.trainConfig?.epochs, 1)
+        XCTAssertEqual(pruned.trainConfig?.shuffle, false)
+        XCTAssertEqual(pruned.trainConfig?.augmentation, Augmentation.none, "MNIST's standard augmentation, made explicit")
         let info = try CLIRun.run(["info", folder + "/pruned.safetensors", "--json"])
         XCTAssertEqual(info.status, 0, info.error)
         XCTAssertTrue(info.output.contains("\"flops\" : \(after)"), info.output)

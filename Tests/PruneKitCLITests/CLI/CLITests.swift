@@ -39,14 +39,13 @@ final class CLITests: XCTestCase {
             usage: prune-cli eval CKPT [--dataset NAME] [--data-dir DIR] [--batch-size N] [--threads N] [--json]
 
             options:
-              --dataset <value>      mnist, fashion-mnist, cifar10 or cifar100.
-              --data-dir <value>     Data folder (default: $PRUNEKIT_DATA, else ./data), or the dataset's own folder.
-              --train-limit <value>  Use only the first N training images (quick runs).
-              --test-limit <value>   Use only the first N test images (quick runs).
-              --batch-size <value>   Images per evaluation batch (default 256).
-              --threads <value>      Worker threads (default: PRUNEKIT_THREADS or all cores).
-              --json                 Print the results as JSON on stdout.
-              --help                 Show this help.
+              --dataset <value>     mnist, fashion-mnist, cifar10 or cifar100.
+              --data-dir <value>    Data folder (default: $PRUNEKIT_DATA, else ./data), or the dataset's own folder.
+              --test-limit <value>  Use only the first N test images (quick runs).
+              --batch-size <value>  Images per evaluation batch (default 256).
+              --threads <value>     Worker threads (default: PRUNEKIT_THREADS or all cores).
+              --json                Print the results as JSON on stdout.
+              --help                Show this help.
 
             """)
     }

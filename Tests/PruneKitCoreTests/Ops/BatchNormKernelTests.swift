@@ -1,6 +1,5 @@
 import XCTest
 @testable import PruneKitCore
-import PruneKit
 import PruneKitTestSupport
 
 /// The SIMD, channel-parallel batch norm against `batchNormReference` (plain loops), and the fused

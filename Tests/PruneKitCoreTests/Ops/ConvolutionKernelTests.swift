@@ -1,6 +1,5 @@
 import XCTest
 @testable import PruneKitCore
-import PruneKit
 import PruneKitTestSupport
 
 /// The direct AVX-512 convolution kernels against the im2col + sgemm reference path: forward output, input,

@@ -1,6 +1,5 @@
 import XCTest
 @testable import PruneKitCore
-import PruneKit
 import PruneKitTestSupport
 
 /// The geometry behind the direct kernels: how conv2d maps onto taps over (phase) planes.

@@ -1,6 +1,5 @@
 import XCTest
 @testable import PruneKitCore
-import PruneKit
 import PruneKitTestSupport
 
 /// Forward values against numbers computed independently with numpy (float64), snippets pasted below.

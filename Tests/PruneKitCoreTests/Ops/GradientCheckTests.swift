@@ -1,6 +1,5 @@
 import XCTest
 @testable import PruneKitCore
-import PruneKit
 import PruneKitTestSupport
 
 /// One central-difference check per primitive, on several small shapes (stride 2, padding 1, batch > 1,

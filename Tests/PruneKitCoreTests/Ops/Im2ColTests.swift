@@ -1,6 +1,5 @@
 import XCTest
 @testable import PruneKitCore
-import PruneKit
 import PruneKitTestSupport
 
 /// The AVX-512 stride-1 im2col and col2im (`pk_im2col_stride1`, `pk_col2im_stride1`) write exactly what the

@@ -1,6 +1,5 @@
 import XCTest
 @testable import PruneKitCore
-import PruneKit
 import PruneKitTestSupport
 
 /// The AVX-512 linear forward (`pk_linear_forward` via `linearForwardKernel`, no packing) against plain loops in Double: every remainder

@@ -1,6 +1,5 @@
 import XCTest
 @testable import PruneKitCore
-import PruneKit
 import PruneKitTestSupport
 
 /// Shape mismatches raise a typed PruneKitError naming the op and both shapes; nothing traps.

@@ -1,6 +1,5 @@
 import XCTest
 @testable import PruneKitCore
-import PruneKit
 import PruneKitTestSupport
 
 /// The large-buffer pool: exact-size reuse, and pooled + live bytes bounded by the largest live total plus a slack.

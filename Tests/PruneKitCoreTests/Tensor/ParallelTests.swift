@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import XCTest
 @testable import PruneKitCore
-import PruneKit
 import PruneKitTestSupport
 
 /// `Parallel.forEachChunk` on the spinning pool (ThreadPool.c) and on its Dispatch fallback: every index is

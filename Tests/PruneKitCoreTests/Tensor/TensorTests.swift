@@ -1,6 +1,5 @@
 import XCTest
 @testable import PruneKitCore
-import PruneKit
 import PruneKitTestSupport
 
 final class TensorTests: XCTestCase {

@@ -2,7 +2,6 @@ import Foundation
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitData
-import PruneKit
 import PruneKitTestSupport
 
 /// CIFARReader and CIFAR loading on synthetic record files: layouts, partial training sets, and one test

@@ -2,7 +2,6 @@ import Foundation
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitData
-import PruneKit
 import PruneKitTestSupport
 
 /// DatasetFetcher against a local Python HTTP server (127.0.0.1 only) serving copies of the real MNIST files

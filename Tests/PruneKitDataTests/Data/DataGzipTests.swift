@@ -2,7 +2,6 @@ import Foundation
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitData
-import PruneKit
 import PruneKitTestSupport
 
 /// GzipInflater and DataFile: stored-block gzip files written by the test's own encoder, corrupt and

@@ -2,7 +2,6 @@ import Foundation
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitData
-import PruneKit
 import PruneKitTestSupport
 
 /// DataLoader determinism (seed, epoch, resume, prefetch), batch geometry, drop-last, and a throughput bound.

@@ -2,7 +2,6 @@ import Foundation
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitData
-import PruneKit
 import PruneKitTestSupport
 
 /// Data root resolution (flag, environment, ./data), dataset folder lookup order, lossy/partial notes,

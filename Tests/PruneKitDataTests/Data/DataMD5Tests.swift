@@ -2,7 +2,6 @@ import Foundation
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitData
-import PruneKit
 import PruneKitTestSupport
 
 /// MD5 against the RFC 1321 test suite, Python's hashlib on longer inputs, chunked updates, and the

@@ -2,7 +2,6 @@ import Foundation
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitData
-import PruneKit
 import PruneKitTestSupport
 
 /// The real files under PRUNEKIT_DATA (CI: ../shared/datasets). Without PRUNEKIT_DATA and ./data these

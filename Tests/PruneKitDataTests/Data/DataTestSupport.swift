@@ -2,7 +2,6 @@ import Foundation
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitData
-import PruneKit
 import PruneKitTestSupport
 
 /// Helpers shared by the Data tests: temporary folders, synthetic IDX/CIFAR/gzip files, the real-data root

@@ -2,7 +2,6 @@ import Foundation
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitData
-import PruneKit
 import PruneKitTestSupport
 
 /// UstarExtractor on archives written by Python's tarfile (GNU, PAX and ustar formats), fed through

@@ -1,7 +1,6 @@
 import Foundation
 @testable import PruneKitCore
 @testable import PruneKitNetworks
-import PruneKit
 import PruneKitTestSupport
 import XCTest
 

@@ -1,5 +1,7 @@
 import Foundation
-import PruneKit
+@testable import PruneKitCore
+@testable import PruneKitNetworks
+import PruneKitTestSupport
 import XCTest
 
 /// Byte-exact agreement with files produced in Python, by hand and by the reference `safetensors` package.

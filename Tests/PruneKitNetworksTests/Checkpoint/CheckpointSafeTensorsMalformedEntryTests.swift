@@ -1,5 +1,7 @@
 import Foundation
-import PruneKit
+@testable import PruneKitCore
+@testable import PruneKitNetworks
+import PruneKitTestSupport
 import XCTest
 
 /// Syntactically valid headers that describe an impossible file, plus truncation and corruption sweeps.

@@ -1,5 +1,7 @@
 import Foundation
-import PruneKit
+@testable import PruneKitCore
+@testable import PruneKitNetworks
+import PruneKitTestSupport
 import XCTest
 
 /// Defects in the length prefix and the JSON syntax: each throws `malformedFile` naming the file.

@@ -1,5 +1,7 @@
 import Foundation
-import PruneKit
+@testable import PruneKitCore
+@testable import PruneKitNetworks
+import PruneKitTestSupport
 import XCTest
 
 /// Encode → decode and write → read keep every bit, every name in order, and the metadata.

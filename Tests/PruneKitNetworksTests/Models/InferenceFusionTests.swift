@@ -1,7 +1,6 @@
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitNetworks
-import PruneKit
 import PruneKitTestSupport
 
 /// Evaluation without gradients folds batch norm into convolutions and fuses residual adds and ReLUs

@@ -1,7 +1,6 @@
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitNetworks
-import PruneKit
 import PruneKitTestSupport
 
 /// Building, running, naming and initialising the zoo models.

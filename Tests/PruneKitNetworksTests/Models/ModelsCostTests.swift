@@ -2,7 +2,6 @@ import Foundation
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitNetworks
-import PruneKit
 import PruneKitTestSupport
 
 /// Parameter counts and forward FLOPs of the zoo against ../shared/perf/README.md and an independent count.

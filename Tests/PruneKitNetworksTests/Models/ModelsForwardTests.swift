@@ -1,7 +1,6 @@
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitNetworks
-import PruneKit
 import PruneKitTestSupport
 
 /// Forward wiring against models.py, checked by composing the ops by hand (ReLU placement, shortcut

@@ -1,7 +1,6 @@
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitNetworks
-import PruneKit
 import PruneKitTestSupport
 
 /// Inference split over images (`Model.forward` with `inferenceTile` > 0: whole forward passes per thread on

@@ -4,7 +4,6 @@ import XCTest
 @testable import PruneKitData
 @testable import PruneKitTraining
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// baselines.md's faithfulness tests for L1-norm filter pruning (Li et al.), network slimming, Taylor

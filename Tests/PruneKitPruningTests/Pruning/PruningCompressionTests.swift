@@ -4,7 +4,6 @@ import XCTest
 @testable import PruneKitData
 @testable import PruneKitTraining
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// baselines.md section 1: magnitude pruning with masks (Han et al. 2015) and Deep Compression (Han et al. 2016).

@@ -5,7 +5,6 @@ import XCTest
 @testable import PruneKitData
 @testable import PruneKitTraining
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// The closing-note measurements, run on demand in a release build (skipped otherwise):

@@ -4,7 +4,6 @@ import XCTest
 @testable import PruneKitData
 @testable import PruneKitTraining
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// sdprun.md's faithfulness tests 1-7 for the group gRDA solver and sDprun (Li et al. 2021; Chao et al. 2020).

@@ -4,7 +4,6 @@ import XCTest
 @testable import PruneKitData
 @testable import PruneKitTraining
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// Issue test "Equivalence": for every zoo model and random groups, zeroing the group's outgoing weights (its

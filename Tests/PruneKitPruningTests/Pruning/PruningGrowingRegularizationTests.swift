@@ -4,7 +4,6 @@ import XCTest
 @testable import PruneKitData
 @testable import PruneKitTraining
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// greg.md "Tests that show the implementation is faithful", on ResNet-8 and on the spec's 2-weight quadratic.

@@ -4,7 +4,6 @@ import XCTest
 @testable import PruneKitData
 @testable import PruneKitTraining
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// Each criterion against a hand computation on a tiny model.

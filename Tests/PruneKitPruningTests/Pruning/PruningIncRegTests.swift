@@ -4,7 +4,6 @@ import XCTest
 @testable import PruneKitData
 @testable import PruneKitTraining
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// increg.md's faithfulness tests 1-7 for IncReg (Wang et al., IJCNN 2019).

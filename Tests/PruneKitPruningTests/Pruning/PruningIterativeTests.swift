@@ -4,7 +4,6 @@ import XCTest
 @testable import PruneKitData
 @testable import PruneKitTraining
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// Iterative pruning: equal steps reach the one-shot target; Taylor's loop keeps (and slices) its optimizer.

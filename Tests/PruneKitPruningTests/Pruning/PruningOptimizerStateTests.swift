@@ -4,7 +4,6 @@ import XCTest
 @testable import PruneKitData
 @testable import PruneKitTraining
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// Issue test "Optimizer state": training continues after surgery with momentum sliced, not reset, and matches a

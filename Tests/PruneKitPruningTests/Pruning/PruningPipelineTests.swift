@@ -4,7 +4,6 @@ import XCTest
 @testable import PruneKitData
 @testable import PruneKitTraining
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// The library API the CLI calls: pipeline report, the pruned model rebuilding from its spec, sensitivity rows,

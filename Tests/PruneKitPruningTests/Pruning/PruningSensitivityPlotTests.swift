@@ -5,7 +5,6 @@ import XCTest
 @testable import PruneKitTraining
 @testable import PruneKitPlot
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// The sensitivity plot on `LineChart`: one series per group with a marker per ratio, the dense line, a y range

@@ -4,7 +4,6 @@ import XCTest
 @testable import PruneKitData
 @testable import PruneKitTraining
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// Issue test "Shapes and FLOPs": after pruning every zoo model at several ratios it runs forward, and the FLOPs

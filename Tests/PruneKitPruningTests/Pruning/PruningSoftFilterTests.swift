@@ -4,7 +4,6 @@ import XCTest
 @testable import PruneKitData
 @testable import PruneKitTraining
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// sfp.md "Tests that show the implementation is faithful", on ResNet-8 (test 7a, the scatter-add compact model,

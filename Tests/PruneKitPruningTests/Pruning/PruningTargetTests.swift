@@ -4,7 +4,6 @@ import XCTest
 @testable import PruneKitData
 @testable import PruneKitTraining
 @testable import PruneKitPruning
-import PruneKit
 import PruneKitTestSupport
 
 /// UnitSelector: ratios (uniform, global with a cap), overrides, ignored groups, rounding, FLOPs and parameter

@@ -3,7 +3,6 @@ import XCTest
 @testable import PruneKitNetworks
 @testable import PruneKitData
 @testable import PruneKitTraining
-import PruneKit
 import PruneKitTestSupport
 
 /// `prune-cli bench train|infer`: the step count behind the median and the derived figures (no timing asserted).

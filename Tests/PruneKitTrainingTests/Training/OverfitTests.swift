@@ -3,7 +3,6 @@ import XCTest
 @testable import PruneKitNetworks
 @testable import PruneKitData
 @testable import PruneKitTraining
-import PruneKit
 import PruneKitTestSupport
 
 /// A tiny network (two convs, BN, ReLU, pool, linear) must memorise 64 fixed random samples, and the

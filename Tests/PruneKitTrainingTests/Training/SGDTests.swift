@@ -3,7 +3,6 @@ import XCTest
 @testable import PruneKitNetworks
 @testable import PruneKitData
 @testable import PruneKitTraining
-import PruneKit
 import PruneKitTestSupport
 
 /// SGD against PyTorch's update rule, computed by hand:

@@ -3,7 +3,6 @@ import XCTest
 @testable import PruneKitNetworks
 @testable import PruneKitData
 @testable import PruneKitTraining
-import PruneKit
 import PruneKitTestSupport
 
 final class ScheduleTests: XCTestCase {

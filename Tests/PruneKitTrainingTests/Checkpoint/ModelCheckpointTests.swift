@@ -1,7 +1,8 @@
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitNetworks
-import PruneKit
+@testable import PruneKitData
+@testable import PruneKitTraining
 import PruneKitTestSupport
 
 final class CheckpointModelTests: XCTestCase {

@@ -1,0 +1,41 @@
+import Foundation
+import PruneKitCore
+import PruneKitNetworks
+import PruneKitData
+import PruneKitTraining
+
+extension PruningConfig {
+    /// Coding keys of the options every method reads (target, scope, caps, overrides, rounding, steps, seed).
+    public static let sharedKeys: Set<String> = [
+        "target", "scope", "maximumGroupRatio", "groupRatios", "ignored", "roundTo", "reduction", "normalization",
+        "iterativeSteps", "calibrationBatches", "seed",
+    ]
+
+    /// Coding keys of the nested settings each registry method reads; methods absent here (l1, l2, random)
+    /// read only the shared options. Deep Compression prunes with `MagnitudeWeightPruner`, so it keeps both.
+    public static let methodSettingsKeys: [String: [String]] = [
+        "taylor": ["taylor"], "slimming": ["slimming"], "magnitude": ["magnitude"],
+        "deep-compression": ["magnitude", "deepCompression"], "sfp": ["softFilter"],
+        "greg-1": ["growingRegularization"], "greg-2": ["growingRegularization"],
+        "increg": ["incrementalRegularization"], "sdprun": ["directionalPruning"],
+    ]
+
+    /// The configuration as compact JSON (sorted keys) with the shared options and only `method`'s own
+    /// settings: what a pruned checkpoint's `pruning` metadata records. The other methods' settings are
+    /// defaults the run never read, so recording them would only suggest they mattered.
+    ///
+    /// ```swift
+    /// let text = try config.methodRecord(for: "slimming")   // {"iterativeSteps":1,...,"slimming":{...},"target":...}
+    /// ```
+    public func methodRecord(for method: String) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard var object = try JSONSerialization.jsonObject(with: encoder.encode(self)) as? [String: Any] else {
+            throw PruneKitError.invalidArgument(operation: "PruningConfig.methodRecord", message: "the configuration did not encode as a JSON object")
+        }
+        let kept = Set(Self.methodSettingsKeys[method] ?? [])
+        for key in object.keys where !Self.sharedKeys.contains(key) && !kept.contains(key) { object[key] = nil }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import PruneKit
+
+/// Where a `train` run starts: the model, the recipe, the state, the optimizer's state, the data, and the
+/// metadata every checkpoint of the run carries (`dataset`, and `init_from` for a run started with --init-from).
+struct TrainStart {
+    var model: Model
+    var config: TrainConfig
+    var state: TrainingState
+    var optimizerState: [String: Tensor]
+    var data: DataOptions
+    var metadata: [String: String]
+}
+
+extension TrainCommand {
+    /// Metadata key naming the checkpoint a run was initialised from (`CheckpointOrigin` JSON: file name, SHA-256).
+    static let initFromKey = "init_from"
+
+    /// DIR/last.safetensors with --resume when it exists, else the --init-from checkpoint's weights, else a
+    /// freshly initialised zoo model.
+    func startingPoint(_ lastPath: String) throws -> TrainStart {
+        if resume && FileManager.default.fileExists(atPath: lastPath) { return try resumed(from: lastPath) }
+        if let initFrom { return try initialised(from: initFrom) }
+        guard let modelName else {
+            throw PruneKitError.usage("option '--model' is required to start a run (there is no \(lastPath) to resume)")
+        }
+        let data = try self.data ?? DataOptions(arguments)
+        var spec = try Self.zooSpec(named: modelName)
+        (spec.inputShape, spec.classCount) = (data.kind.imageShape, data.kind.classCount)
+        try spec.validate()
+        let config = recipe(for: spec.family, kind: data.kind)
+        return TrainStart(model: try Model(spec: spec, seed: config.seed), config: config, state: TrainingState(seed: config.seed),
+                          optimizerState: [:], data: data, metadata: ["dataset": data.kind.name])
+    }
+
+    /// The flags' recipe with the family's default learning rate and the dataset's augmentation made explicit
+    /// (so the checkpoint records what ran).
+    private func recipe(for family: ModelSpec.Family, kind: DatasetKind) -> TrainConfig {
+        var config = self.config
+        // Without batch norm, 0.1 with momentum 0.9 diverges (LeNet-5 on MNIST: NaN loss at iteration 16);
+        // 0.01 is the usual recipe for these (Han et al. 2015's Caffe LeNets).
+        if !arguments.given("lr") && !family.usesBatchNorm { config.learningRate = 0.01 }
+        return config.resolvingAugmentation(for: kind)
+    }
+
+    /// A new run from `path`'s weights and architecture: fresh optimizer and state, the recipe from the flags.
+    private func initialised(from path: String) throws -> TrainStart {
+        let checkpoint = try readCheckpoint(path, nonFinite: .refuse)
+        let spec = checkpoint.model.spec
+        if let modelName, try Self.zooSpec(named: modelName).name != spec.name {
+            throw PruneKitError.usage("option '--model': '\(modelName)' does not match \(path), which holds a \(spec.name)")
+        }
+        let data = try self.data ?? DataOptions(arguments, defaultDataset: checkpoint.metadata["dataset"])
+        guard spec.inputShape == data.kind.imageShape, spec.classCount == data.kind.classCount else {
+            throw PruneKitError.usage("option '--dataset': \(data.kind.name) has \(data.kind.imageShape) images in \(data.kind.classCount) classes, "
+                                      + "but \(path) expects \(spec.inputShape) images in \(spec.classCount) classes")
+        }
+        let config = recipe(for: spec.family, kind: data.kind)
+        let metadata = ["dataset": data.kind.name, Self.initFromKey: try CheckpointOrigin(describing: path).jsonText()]
+        printError("initialising from \(path) (\(spec.name), \(checkpoint.model.parameterCount) parameters): fresh optimizer and training state")
+        return TrainStart(model: checkpoint.model, config: config, state: TrainingState(seed: config.seed), optimizerState: [:],
+                          data: data, metadata: metadata)
+    }
+
+    /// The run in `lastPath`, with the flags checked against its recorded recipe and --epochs applied.
+    private func resumed(from lastPath: String) throws -> TrainStart {
+        AtomicFile.removeStaleTemporaryFiles(for: lastPath)
+        let checkpoint = try readCheckpoint(lastPath, nonFinite: .refuse)
+        guard var config = checkpoint.trainConfig, let state = checkpoint.trainingState else {
+            throw PruneKitError.malformedFile(path: lastPath, expected: "train_config and training_state to resume from", found: "a checkpoint without them")
+        }
+        let data = try self.data ?? DataOptions(arguments, defaultDataset: checkpoint.metadata["dataset"])
+        config = config.resolvingAugmentation(for: data.kind)
+        try checkResumable(checkpoint, recorded: config, state: state, data: data, path: lastPath)
+        if arguments.given("epochs") { config.epochs = self.config.epochs }
+        var metadata = checkpoint.metadata
+        metadata["dataset"] = data.kind.name
+        printError("resuming from \(lastPath) after epoch \(state.completedEpochs) of \(config.epochs)")
+        return TrainStart(model: checkpoint.model, config: config, state: state, optimizerState: checkpoint.optimizerState,
+                          data: data, metadata: metadata)
+    }
+}
