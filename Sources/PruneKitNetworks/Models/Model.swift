@@ -45,12 +45,14 @@ public final class Model: Layer {
         namedLayers = Dictionary(uniqueKeysWithValues: named)
     }
 
-    /// The forward pass; throws `shapeMismatch` unless the input is [N] + `spec.inputShape`.
+    /// The forward pass; throws `shapeMismatch` unless the input is [N] + `spec.inputShape`, and
+    /// `allocationFailed` when one of its buffers at this batch size could not fit in memory (`checkForwardMemory`).
     public func forward(_ input: Variable, _ context: ForwardContext) throws -> Variable {
         guard input.shape.count == spec.inputShape.count + 1, Array(input.shape.dropFirst()) == spec.inputShape else {
             throw PruneKitError.shapeMismatch(operation: "model \(spec.name)", expected: "input [N] + \(spec.inputShape)",
                                               found: "\(input.shape)")
         }
+        try checkForwardMemory(batchSize: input.shape[0])
         if splitsBatchAcrossThreads(input, context) {
             return try forwardPerThread(input, context) { try forwardFusingBatchNormReLU(children, $0, context) }
         }
