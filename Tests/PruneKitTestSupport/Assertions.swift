@@ -1,5 +1,5 @@
 import XCTest
-@testable import PruneKitCore
+import PruneKitCore
 
 /// |actual - expected| <= absolute + relative * |expected| for every element, shapes first.
 package func assertClose(_ actual: Tensor, _ expected: [Float], shape: [Int]? = nil, relative: Float = 1e-5, absolute: Float = 1e-5,

@@ -1,6 +1,6 @@
 import Foundation
-@testable import PruneKitCore
-@testable import PruneKitNetworks
+import PruneKitCore
+import PruneKitNetworks
 import XCTest
 
 /// Fixtures and assertions shared by the checkpoint tests (namespaced so they cannot clash with helpers

@@ -1,5 +1,5 @@
 import XCTest
-@testable import PruneKitCore
+import PruneKitCore
 
 /// Central-difference gradient check (tinygrad extra/gradcheck.py; S4TF testConv2DGradient).
 ///

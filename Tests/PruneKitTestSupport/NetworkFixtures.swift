@@ -1,5 +1,5 @@
 import XCTest
-@testable import PruneKitCore
+import PruneKitCore
 import PruneKitNetworks
 
 /// Shared helpers for tests of networks and of what acts on them: random BatchNorm state, seeded images and
