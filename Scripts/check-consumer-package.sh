@@ -6,8 +6,8 @@
 # Steps: clone the committed HEAD of this repository into a temporary folder, tag the clone 1.0.0, write a
 # consumer package whose Package.swift has `.package(url: "file://<clone>", from: "1.0.0")` and the product
 # "PruneKit", copy Examples/LibraryExample/main.swift in as its main.swift, build it in release, run it, and
-# check its exit status and output. Versioned resolution is what SwiftPM refuses for a package with unsafe
-# flags, so this fails (non-zero) if any target regains one. Uncommitted changes are NOT tested: commit first.
+# check its exit status and output. SwiftPM refuses to build a product with unsafe flags from a dependency
+# required by version, so this fails (non-zero) if any target of the product regains one. Uncommitted changes are NOT tested: commit first.
 # The temporary folder is removed on exit (KEEP_TMP=1 keeps it for inspection).
 set -euo pipefail
 
@@ -56,15 +56,20 @@ cp "$repo/Examples/LibraryExample/main.swift" "$tmp/Consumer/Sources/Consumer/ma
 sed 's/^/    /' "$tmp/Consumer/Package.swift"
 
 step "Resolve the dependency by version"
-swift package --package-path "$tmp/Consumer" resolve \
-    || die "SwiftPM could not resolve PruneKit $version by version (a target with unsafe flags is refused; see the message above)"
+swift package --package-path "$tmp/Consumer" resolve || die "SwiftPM could not resolve PruneKit $version by version"
 resolved=$(grep -o '"version" *: *"[^"]*"' "$tmp/Consumer/Package.resolved" || true)
 [[ "$resolved" == *"\"$version\""* ]] || die "Package.resolved does not pin PruneKit at $version: ${resolved:-nothing}"
 echo "resolved: $resolved"
 
 step "Build the consumer in release"
 start=$SECONDS
-swift build --package-path "$tmp/Consumer" -c release || die "the consumer package does not build"
+# Loading the graph for the build is where SwiftPM refuses a versioned product with unsafe flags.
+status=0
+swift build --package-path "$tmp/Consumer" -c release 2>&1 | tee "$tmp/build.txt" || status=$?
+if grep -q "unsafe build flags" "$tmp/build.txt"; then
+    die "a target of the PruneKit product has unsafeFlags, which SwiftPM forbids in a dependency used by version"
+fi
+[[ $status == 0 ]] || die "the consumer package does not build (exit status $status)"
 echo "built in $((SECONDS - start)) s"
 
 step "Run it: Consumer --data-dir $data --out $tmp/out"
