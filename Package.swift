@@ -42,6 +42,9 @@ let package = Package(
                                                  "PruneKitPruning"]),
         // MARK: - Tools
         .executableTarget(name: "prune-cli", dependencies: ["PruneKit"]),
+        // What a SwiftPM user writes (depends on the umbrella product only); Scripts/check-consumer-package.sh
+        // builds the same file in a separate package that depends on PruneKit by version.
+        .executableTarget(name: "LibraryExample", dependencies: ["PruneKit"], path: "Examples/LibraryExample"),
         // MARK: - Tests
         .target(name: "PruneKitTestSupport", dependencies: ["PruneKitCore", "PruneKitNetworks"], path: "Tests/PruneKitTestSupport"),
         .testTarget(name: "PruneKitCoreTests", dependencies: ["PruneKitCore", "PruneKitTestSupport"]),
