@@ -22,7 +22,14 @@ import PackageDescription
 let package = Package(
     name: "PruneKit",
     products: [
+        // The umbrella, and each layer alone for programs that need less (`import PruneKitPruning`).
         .library(name: "PruneKit", targets: ["PruneKit"]),
+        .library(name: "PruneKitCore", targets: ["PruneKitCore"]),
+        .library(name: "PruneKitNetworks", targets: ["PruneKitNetworks"]),
+        .library(name: "PruneKitData", targets: ["PruneKitData"]),
+        .library(name: "PruneKitTraining", targets: ["PruneKitTraining"]),
+        .library(name: "PruneKitPlot", targets: ["PruneKitPlot"]),
+        .library(name: "PruneKitPruning", targets: ["PruneKitPruning"]),
         .executable(name: "prune-cli", targets: ["prune-cli"]),
     ],
     targets: [
