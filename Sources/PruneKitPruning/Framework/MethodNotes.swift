@@ -4,10 +4,11 @@ import PruneKitData
 import PruneKitTraining
 
 /// Decisions a method's spec left open ("[proposal]" or "not found" in ../shared/methods), stated for
-/// `prune-cli methods --detail NAME`. Each entry repeats what the pruner's doc comment says.
+/// `prune-cli methods --detail NAME`. Each method declares its notes in its registry entry (`Entry.notes`), which
+/// repeat what the pruner's doc comment says.
 public enum MethodNotes {
-    /// Method name -> notes (several lines).
-    public static var text: [String: String] { baselines.merging(softAndGrowing) { $1 }.merging(regularizing) { $1 } }
-
-    static let baselines: [String: String] = [:]
+    /// Method name -> notes (several lines), for every entry that has notes.
+    public static var text: [String: String] {
+        Dictionary(uniqueKeysWithValues: PrunerRegistry.entries.compactMap { entry in entry.notes.map { (entry.name, $0) } })
+    }
 }

@@ -5,15 +5,34 @@ import PruneKitData
 import PruneKitTraining
 
 /// The one list of pruning methods (STYLE.md rule 11: an explicit table, no reflection). The CLI's `--method`,
-/// `prune-cli methods` and the registry-wide tests all read `entries`; a method appears here only once it is
-/// implemented.
+/// `prune-cli methods`, `methods --detail NAME`, the method flags (`MethodOption.all`), the notes
+/// (`MethodNotes.text`), the encoded method settings (`settingsTypes`) and the registry-wide tests all read
+/// `entries`; a method appears here only once it is implemented.
+///
+/// Adding a method:
+/// 1. Create `Sources/PruneKitPruning/Methods/<Method>/` and put everything the method owns there.
+/// 2. `<Method>Pruner.swift`: the `Pruner` (only `plan` is required; hooks default to no-ops) with a nested
+///    `Settings: Codable, Equatable` struct (`public init()` = the paper's defaults), plus any hooks, solver or
+///    coding of its own, one primary type per file.
+/// 3. `PruningConfig+<Method>.swift`: `extension <Method>Pruner.Settings: MethodSettings { public static let
+///    key = "<method>" }` and the accessor `extension PruningConfig { public var <method>: <Method>Pruner.Settings
+///    { get { methodSettings[...] } set { methodSettings[...] = newValue } } }`.
+/// 4. `PrunerRegistry+<Method>.swift`: `extension PrunerRegistry.Entry { static let <method> = Entry(name:,
+///    summary:, isStructured:, recommendedFineTuning:, criterion:, settings: [<Method>Pruner.Settings.self],
+///    options: [MethodOption(...)], notes: "decisions on the spec's [proposal] / not found points",
+///    makePruner:) }`. Every option's help ends with the paper's default and its source.
+/// 5. Add the one line `.<method>,` to `entries` below, where `prune-cli methods` should list it.
+/// 6. Tests in `Tests/PruneKitPruningTests/Methods/<Method>/`: the spec's faithfulness tests (the paper's formulas
+///    and defaults checked against hand-computed values, one test per claim); the registry-wide test
+///    (`PruningRegistryTests`) then prunes every zoo model with it and checks the settings key is classified.
+/// 7. Check `prune-cli methods --detail <name>`: summary, fine-tuning recipe, options and notes.
 ///
 /// ```swift
 /// for entry in PrunerRegistry.entries { print(entry.name, "-", entry.summary) }
 /// let pruner = try PrunerRegistry.makePruner(named: "l1", config: config)
 /// ```
 public enum PrunerRegistry {
-    /// One method.
+    /// One method, declared in its folder (`Methods/<Method>/PrunerRegistry+<Method>.swift`).
     public struct Entry {
         /// The `--method` name.
         public let name: String
@@ -25,60 +44,47 @@ public enum PrunerRegistry {
         public let recommendedFineTuning: TrainConfig
         /// The channel criterion, for `SensitivityAnalysis` (nil for unstructured methods).
         public let criterion: ((PruningConfig) -> Importance)?
+        /// The `MethodSettings` the method reads (kept in a pruned checkpoint's `pruning` record).
+        public let settings: [any MethodSettings.Type]
+        /// The method's flags, with the paper's defaults in their help.
+        public let options: [MethodOption]
+        /// Decisions on the spec's "[proposal]" and "not found" points, for `methods --detail` (nil: none).
+        public let notes: String?
         /// Builds a fresh pruner.
         public let makePruner: (PruningConfig) throws -> Pruner
+
+        init(name: String, summary: String, isStructured: Bool, recommendedFineTuning: TrainConfig,
+             criterion: ((PruningConfig) -> Importance)?, settings: [any MethodSettings.Type] = [], options: [MethodOption] = [],
+             notes: String? = nil, makePruner: @escaping (PruningConfig) throws -> Pruner) {
+            (self.name, self.summary, self.isStructured, self.recommendedFineTuning) = (name, summary, isStructured, recommendedFineTuning)
+            (self.criterion, self.settings, self.options, self.notes, self.makePruner) = (criterion, settings, options, notes, makePruner)
+        }
     }
 
-    /// Every method, in the order `methods` lists them.
+    /// Every method, in the order `methods` lists them: one line per method folder's entry.
     public static let entries: [Entry] = [
-        Entry(name: "l1", summary: "L1-norm filter pruning (Li et al., ICLR 2017): one shot, drop the filters with the smallest sum |w|",
-              isStructured: true, recommendedFineTuning: recipe(0.001, .constant), criterion: { magnitude(1, $0) },
-              makePruner: { CriterionPruner(importance: magnitude(1, $0)) }),
-        Entry(name: "l2", summary: "L2-norm filter pruning: one shot, drop the filters with the smallest L2 norm",
-              isStructured: true, recommendedFineTuning: recipe(0.001, .constant), criterion: { magnitude(2, $0) },
-              makePruner: { CriterionPruner(importance: magnitude(2, $0)) }),
-        Entry(name: "random", summary: "Random channels: the control baseline (Liu et al., ICLR 2019)",
-              isStructured: true, recommendedFineTuning: recipe(0.001, .constant), criterion: { RandomImportance(seed: $0.seed) },
-              makePruner: { CriterionPruner(importance: RandomImportance(seed: $0.seed), defaultNormalization: .none) }),
-        Entry(name: "taylor", summary: "First-order Taylor (Molchanov et al., ICLR 2017): iterative, SGD updates between removals, global",
-              isStructured: true, recommendedFineTuning: recipe(0.001, .constant), criterion: { taylor($0) },
-              makePruner: { TaylorPruner(importance: taylor($0)) }),
-        Entry(name: "slimming", summary: "Network slimming (Liu et al., ICCV 2017): BN-scale L1 sparsity training, then a global |gamma| threshold",
-              isStructured: true, recommendedFineTuning: recipe(0.01, .cosine),
-              criterion: { BatchNormScaleImportance(reduction: $0.reduction ?? .mean) },
-              makePruner: { NetworkSlimmingPruner(importance: BatchNormScaleImportance(reduction: $0.reduction ?? .mean)) }),
-        Entry(name: "magnitude", summary: "Magnitude weight pruning with retraining (Han et al., NeurIPS 2015): unstructured masks",
-              isStructured: false, recommendedFineTuning: recipe(0.001, .constant), criterion: nil,
-              makePruner: { _ in MagnitudeWeightPruner() }),
-        Entry(name: "deep-compression", summary: "Deep Compression (Han et al., ICLR 2016): magnitude pruning, k-means sharing, Huffman-coded size",
-              isStructured: false, recommendedFineTuning: recipe(0.001, .constant), criterion: nil,
-              makePruner: { _ in DeepCompressionPruner() }),
-        Entry(name: "sfp", summary: "Soft filter pruning (He et al., IJCAI 2018): zero the lowest-L2 filters every epoch, keep training them, remove at the end",
-              isStructured: true, recommendedFineTuning: recipe(0.001, .constant), criterion: { magnitude(2, $0) },
-              makePruner: { _ in SoftFilterPruner() }),
-        Entry(name: "greg-1", summary: "Growing regularization GReg-1 (Wang et al., ICLR 2021): rising L2 penalty on the lowest-L1 filters, then removal",
-              isStructured: true, recommendedFineTuning: gregRecipe, criterion: { magnitude(1, $0) },
-              makePruner: { _ in GrowingRegularizationPruner(isHessianAware: false) }),
-        Entry(name: "greg-2", summary: "Growing regularization GReg-2 (Wang et al., ICLR 2021): uniform rising L2 first, select by the shrunk magnitudes",
-              isStructured: true, recommendedFineTuning: gregRecipe, criterion: { magnitude(1, $0) },
-              makePruner: { _ in GrowingRegularizationPruner(isHessianAware: true) }),
-        Entry(name: "increg", summary: "IncReg (Wang et al., IJCNN 2019): rank-based growing per-filter L2 penalty until the ceiling, then removal",
-              isStructured: true, recommendedFineTuning: recipe(0.001, .constant),
-              criterion: { magnitude(1, $0) }, makePruner: { _ in IncrementalRegularizationPruner() }),
-        Entry(name: "sdprun", summary: "sDprun (Li et al., 2021): group gRDA training from scratch zeroes whole filters, which are removed",
-              isStructured: true, recommendedFineTuning: recipe(0.01, .cosine), criterion: { magnitude(2, $0) },
-              makePruner: { _ in StructuredDirectionalPruner() }),
+        .l1,
+        .l2,
+        .random,
+        .taylor,
+        .slimming,
+        .magnitude,
+        .deepCompression,
+        .softFilter,
+        .growingRegularization1,
+        .growingRegularization2,
+        .incrementalRegularization,
+        .directionalPruning,
     ]
-
-    /// GReg's CIFAR fine-tuning (greg.md): SGD 0.9, wd 5e-4, lr {0: 1e-2, 60: 1e-3, 90: 1e-4}, 120 epochs.
-    private static var gregRecipe: TrainConfig {
-        var config = recipe(0.01, .table([0: 0.01, 60: 0.001, 90: 0.0001]))
-        (config.epochs, config.weightDecay) = (120, 5e-4)
-        return config
-    }
 
     /// Method names, in order.
     public static var names: [String] { entries.map(\.name) }
+
+    /// Every settings type some entry reads, once each, in registry order (what `PruningConfig` encodes).
+    public static var settingsTypes: [any MethodSettings.Type] {
+        var seen = Set<String>()
+        return entries.flatMap(\.settings).filter { seen.insert($0.key).inserted }
+    }
 
     /// The entry called `name`; throws `usage` listing the methods otherwise.
     public static func entry(named name: String) throws -> Entry {
@@ -99,16 +105,13 @@ public enum PrunerRegistry {
         return entries.map { $0.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.summary }.joined(separator: "\n")
     }
 
-    private static func magnitude(_ norm: Int, _ config: PruningConfig) -> Importance {
+    /// Filter-norm criterion L`norm` with the configured reduction (default sum), shared by several methods.
+    static func magnitude(_ norm: Int, _ config: PruningConfig) -> Importance {
         MagnitudeImportance(norm: norm, reduction: config.reduction ?? .sum)
     }
 
-    private static func taylor(_ config: PruningConfig) -> TaylorImportance {
-        TaylorImportance(reduction: config.reduction ?? .sum, batchLimit: config.calibrationBatches)
-    }
-
     /// Momentum 0.9, weight decay 1e-4, the given rate and schedule, 10 epochs (the CLI overrides epochs).
-    private static func recipe(_ rate: Float, _ schedule: LearningRateSchedule) -> TrainConfig {
+    static func recipe(_ rate: Float, _ schedule: LearningRateSchedule) -> TrainConfig {
         var config = TrainConfig()
         (config.epochs, config.learningRate, config.schedule, config.weightDecay, config.momentum) = (10, rate, schedule, 1e-4, 0.9)
         return config
