@@ -18,12 +18,16 @@ import PruneKitTraining
 public struct MethodSettingsStore: Codable, Equatable {
     /// A settings type's JSON key.
     public struct Key: CodingKey {
+        /// The settings type's `key`, e.g. "softFilter".
         public let stringValue: String
+        /// Always nil: settings are keyed by name only.
         public var intValue: Int? { nil }
 
         /// The key `name`.
         public init(_ name: String) { stringValue = name }
+        /// The key `stringValue` (never fails).
         public init?(stringValue: String) { self.init(stringValue) }
+        /// Nil: integer keys are not used.
         public init?(intValue: Int) { nil }
     }
 
@@ -39,6 +43,7 @@ public struct MethodSettingsStore: Codable, Equatable {
         set { values[Settings.key] = newValue }
     }
 
+    /// Equal when every key stored in either holds equal settings, an absent key counting as the defaults.
     public static func == (lhs: MethodSettingsStore, rhs: MethodSettingsStore) -> Bool {
         Set(lhs.values.keys).union(rhs.values.keys).allSatisfy { key in
             switch (lhs.values[key], rhs.values[key]) {
@@ -50,6 +55,7 @@ public struct MethodSettingsStore: Codable, Equatable {
         }
     }
 
+    /// Reads every registered settings type's key from the decoder's keyed container; absent keys stay defaults.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)
         for type in PrunerRegistry.settingsTypes {
@@ -57,6 +63,8 @@ public struct MethodSettingsStore: Codable, Equatable {
         }
     }
 
+    /// Writes every registered settings type (stored or default) under its key into the encoder's keyed
+    /// container, flat beside whatever else the caller encodes there.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
         for type in PrunerRegistry.settingsTypes {

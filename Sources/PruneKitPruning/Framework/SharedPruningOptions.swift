@@ -5,7 +5,8 @@ import PruneKitTraining
 
 /// The options every method reads: target, scope, caps, overrides, rounding, criterion combination, steps,
 /// seed. `PruningConfig` stores them in `shared` and exposes each field as its own (`config.target`), so adding a
-/// shared option is one edit here; the keys it encodes are listed in `PruningConfig.sharedKeys`.
+/// shared option is one edit here plus its key in `PruningConfig.sharedKeys` (which `PruningConfigRecordTests`
+/// checks, so a checkpoint record never drops it).
 ///
 /// ```swift
 /// var options = SharedPruningOptions()
