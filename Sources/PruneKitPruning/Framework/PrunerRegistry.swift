@@ -23,8 +23,9 @@ import PruneKitTraining
 ///    makePruner:) }`. Every option's help ends with the paper's default and its source.
 /// 5. Add the one line `.<method>,` to `entries` below, where `prune-cli methods` should list it.
 /// 6. Tests in `Tests/PruneKitPruningTests/Methods/<Method>/`: the spec's faithfulness tests (the paper's formulas
-///    and defaults checked against hand-computed values, one test per claim); the registry-wide test
-///    (`PruningRegistryTests`) then prunes every zoo model with it and checks the settings key is classified.
+///    and defaults checked against hand-computed values, one test per claim). The registry-wide tests then cover
+///    it with no edit: `PruningRegistryTests` prunes and runs a model with it, `PruningConfigRecordTests` and
+///    `MethodSettingsStoreTests` check its settings key, options and checkpoint record.
 /// 7. Check `prune-cli methods --detail <name>`: summary, fine-tuning recipe, options and notes.
 ///
 /// ```swift
