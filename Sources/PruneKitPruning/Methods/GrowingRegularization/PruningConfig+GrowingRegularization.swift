@@ -23,3 +23,16 @@ extension PruningConfig {
         return config
     }
 }
+
+extension GrowingRegularizationPruner.Settings: MethodSettings {
+    /// `PruningConfig`'s JSON key and accessor name.
+    public static let key = "growingRegularization"
+}
+
+extension PruningConfig {
+    /// GReg-1/2's growing penalty (`GrowingRegularizationPruner`).
+    public var growingRegularization: GrowingRegularizationPruner.Settings {
+        get { methodSettings[GrowingRegularizationPruner.Settings.self] }
+        set { methodSettings[GrowingRegularizationPruner.Settings.self] = newValue }
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import PruneKitCore
 import PruneKitNetworks
 import PruneKitData
@@ -23,9 +24,16 @@ public struct MethodOption {
         (self.method, self.name, self.help, self.apply) = (method, name, help, apply)
     }
 
-    /// The registered options of every method, in registry order.
+    /// The registered options of every method, in registry order (an option several entries share, like GReg-1/2's,
+    /// appears once).
     public static var all: [MethodOption] {
-        baselines + softFilter + growingRegularization + incrementalRegularization + directionalPruning
+        var seen = Set<String>()
+        return PrunerRegistry.entries.flatMap(\.options).filter { seen.insert($0.name).inserted }
+    }
+
+    /// Whether the name belongs to method `name` (`method` may list several, comma-separated: "greg-1,greg-2").
+    public func applies(to name: String) -> Bool {
+        method.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == name }
     }
 
     /// Parses a number for `name` within `range`.
@@ -44,27 +52,12 @@ public struct MethodOption {
         return value
     }
 
-    static let baselines: [MethodOption] = [
-        MethodOption(method: "slimming", name: "slimming-penalty", help: "BN-scale L1 penalty lambda (default 1e-5; Liu et al. 2017)") {
-            $0.slimming.penalty = Float(try number($1, name: "slimming-penalty", in: 0...1))
-        },
-        MethodOption(method: "slimming", name: "slimming-epochs", help: "Sparsity-training epochs before the threshold (default: the method's recipe)") {
-            $0.slimming.training.epochs = try integer($1, name: "slimming-epochs", in: 0...100_000)
-        },
-        MethodOption(method: "taylor", name: "taylor-updates", help: "SGD updates between removals (default 10; Molchanov et al. 2017)") {
-            $0.taylor.updatesPerStep = try integer($1, name: "taylor-updates", in: 0...1_000_000)
-        },
-        MethodOption(method: "magnitude", name: "magnitude-steps", help: "Prune-retrain iterations to reach the target (default 1; Han et al. 2015)") {
-            $0.magnitude.steps = try integer($1, name: "magnitude-steps", in: 1...1000)
-        },
-        MethodOption(method: "magnitude", name: "retrain-epochs", help: "Retraining epochs after each magnitude step (default: the method's recipe)") {
-            $0.magnitude.retraining.epochs = try integer($1, name: "retrain-epochs", in: 0...100_000)
-        },
-        MethodOption(method: "deep-compression", name: "conv-bits", help: "Weight-sharing bits for conv layers (default 8; Han et al. 2016)") {
-            $0.deepCompression.convolutionBits = try integer($1, name: "conv-bits", in: 1...16)
-        },
-        MethodOption(method: "deep-compression", name: "linear-bits", help: "Weight-sharing bits for linear layers (default 5; Han et al. 2016)") {
-            $0.deepCompression.linearBits = try integer($1, name: "linear-bits", in: 1...16)
-        },
-    ]
+    /// Parses "true"/"false" for `name`.
+    static func boolean(_ text: String, name: String) throws -> Bool {
+        switch text.lowercased() {
+        case "true", "yes", "1": return true
+        case "false", "no", "0": return false
+        default: throw PruneKitError.invalidParameter(name: name, expected: "true or false", found: "'\(text)'")
+        }
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import PruneKitCore
 import PruneKitNetworks
 import PruneKitData
+import PruneKitTraining
 
 /// Group regularized dual averaging (gRDA; Chao et al., "Directional Pruning of Deep Neural Networks", NeurIPS
 /// 2020, `grda_pytorch.py`), in the group form sDprun uses (Li et al., "Structured Directional Pruning via

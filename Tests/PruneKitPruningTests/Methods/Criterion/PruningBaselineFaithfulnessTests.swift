@@ -6,8 +6,7 @@ import XCTest
 @testable import PruneKitPruning
 import PruneKitTestSupport
 
-/// baselines.md's faithfulness tests for L1-norm filter pruning (Li et al.), network slimming, Taylor
-/// (Molchanov et al.) and MLP neuron pruning.
+/// baselines.md's faithfulness tests for L1-norm filter pruning (Li et al.) and MLP neuron pruning.
 final class PruningBaselineFaithfulnessTests: XCTestCase {
     /// ResNet-56-A and -B width lists (stage widths x 0.9 -> 14/28/57 for the block-first convs not skipped).
     func testLiEtAlResNet56Widths() throws {
@@ -49,62 +48,6 @@ final class PruningBaselineFaithfulnessTests: XCTestCase {
         let masked = try NetworkFixtures.logits(model, images, training: false)
         try ChannelSurgery.remove(["feature.4": [filter]], graph: DependencyGraph(model: model), from: model)
         XCTAssertLessThanOrEqual(NetworkFixtures.relativeDifference(try NetworkFixtures.logits(model, images, training: false), masked), 1e-5)
-    }
-
-    /// gamma.grad += lambda sign(gamma): gamma = [0.5, -0.2, 0] -> +[lambda, -lambda, 0].
-    func testSlimmingSubgradient() throws {
-        let model = try Model(spec: .resNet(depth: 8), seed: 1)
-        let norm = model.namedLayers["bn1"] as! BatchNorm
-        norm.scale.value = Tensor(repeating: 0, shape: [16])
-        norm.scale.value[0] = 0.5; norm.scale.value[1] = -0.2
-        norm.scale.gradient = Tensor(repeating: 1, shape: [16])
-        try BatchNormSparsityHook(penalty: 1e-4).afterBackward(TrainingContext(model: model, optimizer: try SGD(learningRate: 0)))
-        XCTAssertEqual(Array(norm.scale.gradient!.scalars.prefix(3)), [1 + 1e-4, 1 - 1e-4, 1])
-    }
-
-    /// |gamma| = [0.1, 0.5, 0.05, 0.3], percent 0.5 -> thr = sorted[2] = 0.3, keep only 0.5 (int(4 * 0.5) + 1 pruned),
-    /// and the compact net reproduces the masked net whose pruned channels have gamma = beta = 0.
-    func testSlimmingThresholdAndCompactEquivalence() throws {
-        var spec = ModelSpec.vgg(depth: 11)
-        for index in spec.widths.indices { spec.widths[index].width = 4 }
-        let model = try Model(spec: spec, seed: 5)
-        NetworkFixtures.randomizeBatchNorms(model, seed: 6)
-        let norm = model.namedLayers["feature.1"] as! BatchNorm
-        norm.scale.value = try Tensor(shape: [4], scalars: [0.1, 0.5, 0.05, 0.3])
-        var config = PruningConfig()
-        (config.target, config.ignored) = (.channelRatio(0.5), spec.widths.map(\.name).filter { $0 != "feature.0" })
-        config.slimming.training.epochs = 0
-        let masked = try model.copy(), maskedNorm = masked.namedLayers["feature.1"] as! BatchNorm
-        for channel in [0, 2, 3] { maskedNorm.scale.value[channel] = 0; maskedNorm.shift.value[channel] = 0 }
-        let images = NetworkFixtures.images(for: spec, count: 2, seed: 7)
-        let expected = try NetworkFixtures.logits(masked, images, training: false)
-        _ = try PruningPipeline.run(model: model, method: "slimming", config: config, data: PruningData())
-        XCTAssertEqual(norm.scale.value.scalars, [0.5], "only |gamma| > 0.3 stays")
-        XCTAssertLessThanOrEqual(NetworkFixtures.relativeDifference(try NetworkFixtures.logits(model, images, training: false), expected), 1e-5)
-    }
-
-    /// Layer-wise L2-normalised Taylor scores have unit norm; with two layers the globally smallest map goes.
-    func testTaylorNormalisedGlobalPick() throws {
-        let model = try Model(spec: .multilayerPerceptron(hiddenFeatures: [6, 5], inputShape: [1, 2, 2], classCount: 3), seed: 8)
-        let data = TensorBatches((0..<2).map { (NetworkFixtures.images(for: model.spec, count: 8, seed: UInt64(20 + $0)),
-                                                NetworkFixtures.labels(count: 8, classes: 3, seed: UInt64($0))) })
-        let taylor = TaylorImportance()
-        try taylor.prepare(model: model, data: data)
-        let graph = try DependencyGraph(model: model)
-        var normalised: [(Float, String, Int)] = []
-        var scores: [String: [Float]] = [:]
-        for group in graph.groups {
-            scores[group.name] = try XCTUnwrap(taylor.scores(for: group, in: model))
-            let values = ScoreNormalization.l2.normalize(scores[group.name]!)
-            XCTAssertEqual(values.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-5)
-            normalised += values.enumerated().map { ($1, group.name, $0) }
-        }
-        let smallest = normalised.min { $0.0 < $1.0 }!
-        var config = PruningConfig()
-        config.scope = .global
-        let pick = try UnitSelector(graph: graph, config: config, referenceCost: try model.cost())
-            .selectLowest(count: 1, scores: scores, normalization: .l2)
-        XCTAssertEqual(pick, [smallest.1: [smallest.2]])
     }
 
     /// baselines.md section 4: removing neuron j equals zeroing row j of W_l and b_l[j]; shapes shrink together.

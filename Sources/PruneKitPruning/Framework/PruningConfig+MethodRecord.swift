@@ -11,14 +11,12 @@ extension PruningConfig {
         "iterativeSteps", "calibrationBatches", "seed",
     ]
 
-    /// Coding keys of the nested settings each registry method reads; methods absent here (l1, l2, random)
-    /// read only the shared options. Deep Compression prunes with `MagnitudeWeightPruner`, so it keeps both.
-    public static let methodSettingsKeys: [String: [String]] = [
-        "taylor": ["taylor"], "slimming": ["slimming"], "magnitude": ["magnitude"],
-        "deep-compression": ["magnitude", "deepCompression"], "sfp": ["softFilter"],
-        "greg-1": ["growingRegularization"], "greg-2": ["growingRegularization"],
-        "increg": ["incrementalRegularization"], "sdprun": ["directionalPruning"],
-    ]
+    /// Coding keys of the `MethodSettings` each registry method reads (from its entry's `settings`); methods absent
+    /// here (l1, l2, random) read only the shared options. Deep Compression prunes with `MagnitudeWeightPruner`, so
+    /// it keeps both `magnitude` and `deepCompression`.
+    public static var methodSettingsKeys: [String: [String]] {
+        Dictionary(uniqueKeysWithValues: PrunerRegistry.entries.filter { !$0.settings.isEmpty }.map { ($0.name, $0.settings.map { type in type.key }) })
+    }
 
     /// The configuration as compact JSON (sorted keys) with the shared options and only `method`'s own
     /// settings: what a pruned checkpoint's `pruning` metadata records. The other methods' settings are
