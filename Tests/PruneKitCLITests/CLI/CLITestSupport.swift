@@ -15,7 +15,7 @@ struct CLIRun {
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIRun {
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            XCTFail("prune-cli not built at \(executable.path): run `swift build` before `swift test`")
+            XCTFail("prune-cli not built at \(executable.path): the CLI test target depends on it, so `swift test -c release` builds it first")
             return CLIRun(status: -1, output: "", error: "")
         }
         let process = Process()

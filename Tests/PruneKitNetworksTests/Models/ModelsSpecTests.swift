@@ -17,7 +17,7 @@ final class ModelsSpecTests: XCTestCase {
         }
     }
 
-    /// Regenerate with `PRUNEKIT_WRITE_MODEL_SPECS=1 swift test --filter testSpecFilesMatchZooDefaults`.
+    /// Regenerate with `PRUNEKIT_WRITE_MODEL_SPECS=1 swift test -c release --filter testSpecFilesMatchZooDefaults`.
     func testSpecFilesMatchZooDefaults() throws {
         if ProcessInfo.processInfo.environment["PRUNEKIT_WRITE_MODEL_SPECS"] == "1" {
             for entry in ModelZoo.entries {
