@@ -31,10 +31,12 @@ public final class PruningSession {
     public let masks = WeightMasks()
     /// Plans applied so far.
     public private(set) var step = 0
-    /// Method-specific numbers for the report (`compressed_bytes`, `sparsity_epochs`, ...).
-    public var results: [String: Double] = [:]
+    /// Method results for the report (`DeepCompressionResult`, `DirectionalPruningResult`, ...).
+    public var results = PruningResults()
     /// Receives progress lines (default: none).
     public var log: (String) -> Void = { _ in }
+    /// The pruner's per-run state by type (see `PruningSession+RunState.swift`): pruners keep none themselves.
+    var runStates: [ObjectIdentifier: AnyObject] = [:]
 
     /// A session on `model`; validates `config`.
     public init(model: Model, config: PruningConfig, data: PruningData) throws {
@@ -49,8 +51,9 @@ public final class PruningSession {
 
     /// A selector for the current graph with the session's references; `defaultScope` applies when the config
     /// does not set one.
-    public func selector(defaultScope: PruningConfig.Scope = .uniform) -> UnitSelector {
-        UnitSelector(graph: graph, config: config, referenceCost: denseCost, initialUnits: initialUnits, defaultScope: defaultScope)
+    public func selector(defaultScope: PruningConfig.Scope = .uniform, countRule: RemovalCountRule = .keepTruncated) -> UnitSelector {
+        UnitSelector(graph: graph, config: config, referenceCost: denseCost, initialUnits: initialUnits, defaultScope: defaultScope,
+                     countRule: countRule)
     }
 
     /// `importance`'s scores for every group it can score.

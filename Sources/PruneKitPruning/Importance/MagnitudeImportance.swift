@@ -3,8 +3,6 @@ import PruneKitNetworks
 import PruneKitData
 import PruneKitTraining
 
-// Legend: O = product of the axes before the channel axis, A = channels, I = product of the axes after it.
-
 /// Filter norm (Li et al., "Pruning Filters for Efficient ConvNets", ICLR 2017): a unit's score in a member is
 /// the Lp norm of all weights it owns there, s = (sum |w|^p)^(1/p), p = 1 (L1, Li et al.'s criterion) or 2 (SFP,
 /// MLP neuron rows). For a conv output member these are the unit's filters [K_in, k, k]; for a linear output
@@ -38,33 +36,11 @@ public struct MagnitudeImportance: Importance {
         guard norm == 1 || norm == 2 else {
             throw PruneKitError.invalidArgument(operation: "magnitude importance", message: "norm must be 1 or 2, got \(norm)")
         }
-        var perMember: [[Float]] = []
-        for member in group.members where member.role == .output || (includeReaders && member.role == .input) {
-            let (weight, axis) = try PrunableLayer(model, named: member.layerName).parameters(for: member.role)[0]
-            let sums = Self.channelPowerSums(weight.value, axis: axis, power: norm)
-            perMember.append(member.channels.map { channels in
-                let total = channels.reduce(Float(0)) { $0 + sums[$1] }
-                return norm == 2 ? total.squareRoot() : total
-            })
+        let roles: Set<ChannelGroup.Member.Role> = includeReaders ? [.output, .input] : [.output]
+        let slices = try UnitSlices(group: group, model: model, roles: roles)
+        let perMember = slices.memberTotals { norm == 1 ? abs($0) : $0 * $0 }.map { totals in
+            norm == 2 ? totals.map { $0.squareRoot() } : totals
         }
         return perMember.isEmpty ? nil : reduction.reduce(perMember)
-    }
-
-    /// For each index c of `axis`, sum over the slice [..., c, ...] of |w| (power 1) or w^2 (power 2).
-    static func channelPowerSums(_ tensor: Tensor, axis: Int, power: Int) -> [Float] {
-        let shape = tensor.shape, A = shape[axis]
-        let O = shape[..<axis].reduce(1, *), I = shape[(axis + 1)...].reduce(1, *)
-        var sums = [Float](repeating: 0, count: A)
-        tensor.withUnsafeBufferPointer { w in
-            for o in 0..<O {
-                for c in 0..<A {
-                    let start = (o * A + c) * I  // slice [o, c, :]
-                    var total: Float = 0
-                    for i in 0..<I { let x = w[start + i]; total += power == 1 ? abs(x) : x * x }
-                    sums[c] += total
-                }
-            }
-        }
-        return sums
     }
 }

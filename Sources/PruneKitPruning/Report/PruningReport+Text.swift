@@ -30,7 +30,7 @@ extension PruningReport: CustomStringConvertible {
                                 comparison.batchSize, comparison.threads, comparison.denseMilliseconds, comparison.prunedMilliseconds,
                                 comparison.speedup, flopsReduction))
         }
-        for key in results.keys.sorted() { lines.append("\(key): \(results[key]!)") }
+        for key in results.values.keys.sorted() { lines.append("\(key): \(results.values[key]!)") }
         return lines.joined(separator: "\n")
     }
 

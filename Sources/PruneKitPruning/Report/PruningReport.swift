@@ -5,7 +5,7 @@ import PruneKitTraining
 
 /// What a pruning run did, for the CLI to print and save (`report.json`): per-layer widths, parameters and FLOPs
 /// before and after, non-zero weights (unstructured methods), accuracy before, after pruning and after
-/// fine-tuning, dense-vs-pruned latency, and method-specific results (Deep Compression's compressed bytes).
+/// fine-tuning, dense-vs-pruned latency, and typed method results (`PruningResults`).
 ///
 /// ```swift
 /// let report = try PruningPipeline.run(model: model, method: "l1", config: config, data: data, options: options)
@@ -99,9 +99,10 @@ public struct PruningReport: Codable {
     public var fineTuningEpochs: Int
     /// Latency comparisons, one per requested batch size.
     public var latency: [LatencyComparison]
-    /// Method-specific numbers (`compressed_bytes`, `weight_sparsity`, ...).
-    public var results: [String: Double]
-    /// Wall time of each phase in seconds (`pruning`, `fine-tuning`, `evaluation`).
+    /// Method results, typed per method and encoded as one flat object (`compressed_bytes`, `weight_sparsity`, ...).
+    public var results: PruningResults
+    /// Wall time of each phase in seconds (`pruning`, `fine-tuning`, `evaluation`). A dictionary rather than a
+    /// struct: phases are named by the pipeline and by methods' training phases, and the set is open.
     public var seconds: [String: Double]
 
     /// dense FLOPs / pruned FLOPs.

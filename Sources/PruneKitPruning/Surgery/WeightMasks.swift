@@ -3,7 +3,7 @@ import PruneKitNetworks
 import PruneKitData
 import PruneKitTraining
 
-/// Unstructured sparsity: a 0/1 mask per parameter, kept beside the weights (by parameter name) and re-applied
+/// The one mask mechanism (unstructured, channel, column and block sparsity, described by `MaskPattern`): a 0/1 mask per parameter, kept beside the weights (by parameter name) and re-applied
 /// after every optimizer step so pruned weights stay exactly zero (Han et al., NeurIPS 2015: "masked weights and
 /// gradients stay 0"). Gradients are masked after backward too, so momentum at pruned positions stays zero.
 /// Surgery slices masks along with their weights.
@@ -33,6 +33,12 @@ public final class WeightMasks: TrainingHook {
                                               found: "\(mask.shape)")
         }
         masks[parameter.name] = mask
+    }
+
+    /// Sets `parameter`'s mask from a pattern (elements, channel or column slices, DARB's row blocks); throws
+    /// `shapeMismatch` when the pattern does not fit the parameter.
+    public func set(_ pattern: MaskPattern, for parameter: Variable) throws {
+        try set(pattern.tensor(shape: parameter.shape), for: parameter)
     }
 
     /// Replaces the mask stored under `name` without a shape check (surgery, after slicing).

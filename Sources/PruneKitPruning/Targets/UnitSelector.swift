@@ -3,9 +3,11 @@ import PruneKitNetworks
 import PruneKitData
 import PruneKitTraining
 
-/// Turns per-group scores and a `PruningConfig` into the units to remove (Torch-Pruning's `BasePruner` policy,
-/// without the pruning): uniform or global scope, a per-group cap, per-group overrides, ignored groups, rounding of
-/// kept widths, and FLOPs or parameter targets solved by a search over a global threshold (or a uniform ratio).
+/// The one allocator from a target to per-group removals (Torch-Pruning's `BasePruner` policy, without the
+/// pruning): per-group scores and a `PruningConfig` become the units to remove, or with `removalCounts` how many
+/// per group. Uniform or global scope, a per-group cap, per-group overrides, ignored groups, rounding of kept
+/// widths, the method's `RemovalCountRule` for channel ratios, and FLOPs or parameter targets solved by a search
+/// over a global threshold (or a uniform ratio).
 ///
 /// Ratios are measured against `initialUnits` (the widths when pruning started) and FLOPs/parameter fractions
 /// against `referenceCost` (the dense model), so iterative pruning reaches the same end point as one shot.
@@ -26,12 +28,15 @@ public struct UnitSelector {
     public let initialUnits: [String: Int]
     /// `config.scope`, or the method's default when the config leaves it open.
     public let scope: PruningConfig.Scope
+    /// How a channel ratio (the target's or a group override) rounds to a count (default: Li et al.'s).
+    public let countRule: RemovalCountRule
 
     /// A selector; `initialUnits` defaults to the graph's current unit counts, `defaultScope` applies when
     /// `config.scope` is nil.
     public init(graph: DependencyGraph, config: PruningConfig, referenceCost: ModelCost, initialUnits: [String: Int]? = nil,
-                defaultScope: PruningConfig.Scope = .uniform) {
+                defaultScope: PruningConfig.Scope = .uniform, countRule: RemovalCountRule = .keepTruncated) {
         self.graph = graph
+        self.countRule = countRule
         self.config = config
         scope = config.scope ?? defaultScope
         self.referenceCost = referenceCost
@@ -58,7 +63,7 @@ public struct UnitSelector {
         let candidates = try makeCandidates(scores, normalization)
         switch target ?? config.target {
         case let .channelRatio(ratio):
-            return removal(scope == .uniform ? uniformCounts(candidates, ratio: ratio)
+            return removal(scope == .uniform ? uniformCounts(candidates, ratio: ratio, rule: countRule)
                                                    : globalCounts(candidates, count: globalNeed(candidates, ratio)), candidates)
         case let .flopsRatio(fraction):
             return try search(candidates, budget: fraction * Double(referenceCost.flops), metric: { Double($0.flops) }, parameter: "flopsRatio")
@@ -85,17 +90,18 @@ public struct UnitSelector {
             }
             let initial = initialUnits[group.name] ?? group.unitCount, removedAlready = initial - group.unitCount
             let cap = scope == .global ? Int(Double(initial) * config.maximumGroupRatio + 1e-9) - removedAlready : Int.max
-            let fixed = config.groupRatios[group.name].map { keepCount(initial: initial, ratio: $0, group: group) }
+            let fixed = config.groupRatios[group.name].map { keepCount(initial: initial, ratio: $0, group: group, rule: countRule) }
             return Candidate(group: group, normalized: normalization.normalize(raw),
                              order: raw.indices.sorted { raw[$0] != raw[$1] ? raw[$0] < raw[$1] : $0 < $1 }, initial: initial,
                              limit: max(0, min(group.removableUnits, cap)), fixed: fixed)
         }
     }
 
-    /// Units to remove so that int(initial * (1 - ratio)) remain, within what the group allows, then rounded.
-    private func keepCount(initial: Int, ratio: Double, group: ChannelGroup) -> Int {
-        let kept = Int(Double(initial) * (1 - ratio) + 1e-9)
-        return rounded(min(max(group.unitCount - kept, 0), group.removableUnits), group)
+    /// Units to remove now so that `rule` removes its count of `initial` in all (Li et al.'s: int(initial (1 - ratio))
+    /// remain), within what the group allows, then rounded.
+    private func keepCount(initial: Int, ratio: Double, group: ChannelGroup, rule: RemovalCountRule) -> Int {
+        let count = rule.removalCount(units: initial, ratio: ratio) - (initial - group.unitCount)
+        return rounded(min(max(count, 0), group.removableUnits), group)
     }
 
     /// Rounds the kept units of `group` up to a multiple of `roundTo` (in units: roundTo / channels per unit).
@@ -111,9 +117,10 @@ public struct UnitSelector {
         config.roundTo % group.channelsPerUnit == 0 ? config.roundTo / group.channelsPerUnit : config.roundTo
     }
 
-    private func uniformCounts(_ candidates: [Candidate], ratio: Double) -> [String: Int] {
+    /// Counts at a uniform `ratio`: the method's rule for a ratio target, Li et al.'s (monotone) in a search.
+    private func uniformCounts(_ candidates: [Candidate], ratio: Double, rule: RemovalCountRule = .keepTruncated) -> [String: Int] {
         Dictionary(uniqueKeysWithValues: candidates.map {
-            ($0.group.name, $0.fixed ?? keepCount(initial: $0.initial, ratio: ratio, group: $0.group))
+            ($0.group.name, $0.fixed ?? keepCount(initial: $0.initial, ratio: ratio, group: $0.group, rule: rule))
         })
     }
 

@@ -16,20 +16,53 @@ final class PruningRegistryTests: XCTestCase {
                                      NetworkFixtures.labels(count: 8, classes: 10, seed: UInt64($0))) })
     }
 
+    /// The smallest configuration that runs every method: half the units, one epoch or a few updates per phase.
+    private func smallConfig() -> PruningConfig {
+        var config = PruningConfig()
+        config.target = .channelRatio(0.5)
+        config.slimming.training.epochs = 1
+        config.taylor.fractionPerStep = 0.2
+        config.taylor.updatesPerStep = 2
+        config.softFilter.epochs = 1
+        (config.growingRegularization.updateInterval, config.growingRegularization.increment) = (1, 0.5)
+        (config.growingRegularization.stabilizeIterations, config.growingRegularization.maximumEpochs) = (1, 1)
+        (config.incrementalRegularization.training.epochs, config.directionalPruning.training.epochs) = (1, 1)
+        return config
+    }
+
+    /// A pruner holds no state between sessions: one instance run on model A and then on model B gives, bit for
+    /// bit, the weights and report numbers that a fresh instance gives on each.
+    func testOnePrunerInstanceRunsLikeFreshInstances() throws {
+        let config = smallConfig()
+        let run = { (pruner: Pruner, name: String, seed: UInt64) throws -> (Model, PruningReport) in
+            let model = try Model(spec: self.spec, seed: seed)
+            let report = try PruningPipeline.run(model: model, pruner: pruner, methodName: name, config: config,
+                                                 data: PruningData(training: self.data(), evaluation: self.data()))
+            return (model, report)
+        }
+        for entry in PrunerRegistry.entries {
+            let shared = try entry.makePruner(config)
+            let sharedRuns = [try run(shared, entry.name, 7), try run(shared, entry.name, 8)]
+            let freshRuns = [try run(try entry.makePruner(config), entry.name, 7), try run(try entry.makePruner(config), entry.name, 8)]
+            for ((sharedModel, sharedReport), (freshModel, freshReport)) in zip(sharedRuns, freshRuns) {
+                XCTAssertEqual(sharedModel.parameters.map(\.name), freshModel.parameters.map(\.name), entry.name)
+                for (a, b) in zip(sharedModel.parameters, freshModel.parameters) {
+                    XCTAssertEqual(a.value.scalars, b.value.scalars, "\(entry.name) \(a.name)")
+                }
+                XCTAssertEqual(sharedReport.flopsAfter, freshReport.flopsAfter, entry.name)
+                XCTAssertEqual(sharedReport.nonzeroAfter, freshReport.nonzeroAfter, entry.name)
+                XCTAssertEqual(sharedReport.accuracyAfterPruning, freshReport.accuracyAfterPruning, entry.name)
+                XCTAssertEqual(sharedReport.results, freshReport.results, entry.name)
+            }
+        }
+    }
+
     func testEveryEntryPrunesAndRuns() throws {
         XCTAssertEqual(PrunerRegistry.names, ["l1", "l2", "random", "taylor", "slimming", "magnitude", "deep-compression",
                                               "sfp", "greg-1", "greg-2", "increg", "sdprun"])
         for entry in PrunerRegistry.entries {
             let model = try Model(spec: spec, seed: 7)
-            var config = PruningConfig()
-            config.target = .channelRatio(0.5)
-            config.slimming.training.epochs = 1
-            config.taylor.fractionPerStep = 0.2
-            config.taylor.updatesPerStep = 2
-            config.softFilter.epochs = 1
-            (config.growingRegularization.updateInterval, config.growingRegularization.increment) = (1, 0.5)
-            (config.growingRegularization.stabilizeIterations, config.growingRegularization.maximumEpochs) = (1, 1)
-            (config.incrementalRegularization.training.epochs, config.directionalPruning.training.epochs) = (1, 1)
+            let config = smallConfig()
             let denseGraph = try DependencyGraph(model: model), denseCount = model.parameterCount
             let report = try PruningPipeline.run(model: model, method: entry.name, config: config,
                                                  data: PruningData(training: data(), evaluation: data()))

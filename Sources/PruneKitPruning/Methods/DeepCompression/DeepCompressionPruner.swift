@@ -13,7 +13,7 @@ import PruneKitTraining
 /// ```swift
 /// var config = PruningConfig(); config.target = .channelRatio(0.9)
 /// let report = try PruningPipeline.run(model: model, method: "deep-compression", config: config, data: data)
-/// report.results["compressed_bytes"]
+/// report.results[DeepCompressionResult.self]?.compressedBytes
 /// ```
 public final class DeepCompressionPruner: Pruner {
     /// Quantisation and index widths.
@@ -33,8 +33,8 @@ public final class DeepCompressionPruner: Pruner {
         public init() {}
     }
 
+    /// The rounds (stateless, shared).
     private let pruning = MagnitudeWeightPruner()
-    private var hook: SharedWeightHook?
 
     /// A pruner.
     public init() {}
@@ -57,24 +57,23 @@ public final class DeepCompressionPruner: Pruner {
             weight.value = shared.reconstructed()
             sharing[weight.name] = shared
         }
-        hook = SharedWeightHook(sharing: sharing)
+        session.setRunState(SharedWeightHook(sharing: sharing))
         record(session)
     }
 
     /// The masks and the centroid training.
     public func fineTuningHooks(_ session: PruningSession) throws -> [TrainingHook] {
-        [session.masks] + (hook.map { [$0] } ?? [])
+        [session.masks] + (session.runState(of: SharedWeightHook.self).map { [$0] } ?? [])
     }
 
     /// Writes the compressed size of the current shared weights into the session's results.
     public func record(_ session: PruningSession) {
         let settings = session.config.deepCompression
         let convolutions = Set(session.model.parameters.filter { $0.shape.count == 4 }.map(\.name))
-        let size = CompressedSize.measure(session.model, sharing: hook?.sharing ?? [:]) { name in
+        let size = CompressedSize.measure(session.model, sharing: session.runState(of: SharedWeightHook.self)?.sharing ?? [:]) { name in
             convolutions.contains(name) ? settings.convolutionIndexBits : settings.linearIndexBits
         }
-        session.results["dense_bytes"] = Double(size.denseBytes)
-        session.results["compressed_bytes"] = Double(size.compressedBytes)
-        session.results["compression_ratio"] = size.ratio
+        session.results.record(DeepCompressionResult(denseBytes: size.denseBytes, compressedBytes: size.compressedBytes,
+                                                     compressionRatio: size.ratio))
     }
 }

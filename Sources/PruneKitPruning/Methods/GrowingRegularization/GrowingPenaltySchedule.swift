@@ -47,7 +47,7 @@ public struct GrowingPenaltySchedule {
         self.picksLater = picksLater
         penalties = [Double](repeating: 0, count: scores.count)
         let picking = picksLater && removalCount > 0
-        selected = picking ? [] : FilterWeights.lowest(removalCount, of: scores)
+        selected = picking ? [] : UnitSlices.lowest(removalCount, of: scores)
         stage = picking ? .picking : .growing
     }
 
@@ -59,7 +59,7 @@ public struct GrowingPenaltySchedule {
         case .picking:
             for unit in penalties.indices { penalties[unit] += settings.pickIncrement }
             if (penalties.max() ?? 0) >= settings.pickCeiling {
-                selected = FilterWeights.lowest(removalCount, of: scores)
+                selected = UnitSlices.lowest(removalCount, of: scores)
                 stage = .growing
             }
         case .growing:
@@ -91,7 +91,7 @@ extension GrowingPenaltySchedule {
     /// GReg-2 cut short: select the n lowest-score filters now, as at tau_pick.
     public mutating func forcePick(scores: [Float]) {
         guard stage == .picking else { return }
-        selected = FilterWeights.lowest(removalCount, of: scores)
+        selected = UnitSlices.lowest(removalCount, of: scores)
         stage = .finished
     }
 }

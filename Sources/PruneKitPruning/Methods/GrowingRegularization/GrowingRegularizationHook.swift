@@ -23,17 +23,17 @@ public final class GrowingRegularizationHook: TrainingHook {
     public private(set) var finishedAt: Int?
     /// The hyperparameters.
     public let settings: GrowingRegularizationPruner.Settings
-    private let filters: [String: FilterWeights]
+    private let filters: [String: UnitSlices]
 
     /// A hook for the groups in `counts` (a count of 0 finishes at the first update).
     public init(model: Model, groups: [ChannelGroup], counts: [String: Int], settings: GrowingRegularizationPruner.Settings,
                 picksLater: Bool) throws {
         self.settings = settings
-        var filters: [String: FilterWeights] = [:]
+        var filters: [String: UnitSlices] = [:]
         for group in groups where counts[group.name] != nil {
-            let weights = try FilterWeights(group: group, model: model)
+            let weights = try UnitSlices(group: group, model: model)
             filters[group.name] = weights
-            schedules[group.name] = GrowingPenaltySchedule(removalCount: counts[group.name]!, scores: weights.meanMagnitudes(),
+            schedules[group.name] = GrowingPenaltySchedule(removalCount: counts[group.name]!, scores: weights.means { abs($0) },
                                                            settings: settings, picksLater: picksLater)
         }
         self.filters = filters
@@ -59,7 +59,7 @@ public final class GrowingRegularizationHook: TrainingHook {
 
     /// One update of every layer, then the global magnitude-ratio rule.
     public func updateSchedules() {
-        for name in schedules.keys.sorted() { schedules[name]!.update(scores: filters[name]!.meanMagnitudes()) }
+        for name in schedules.keys.sorted() { schedules[name]!.update(scores: filters[name]!.means { abs($0) }) }
         let pruned = schedules.values.filter { $0.removalCount > 0 }
         if !pruned.isEmpty && pruned.allSatisfy({ $0.hasReached(ratioLimit: settings.magnitudeRatioLimit) }) {
             for name in schedules.keys { schedules[name]!.finish() }
@@ -70,7 +70,7 @@ public final class GrowingRegularizationHook: TrainingHook {
     public func pickRemaining() {
         for (name, schedule) in schedules where schedule.stage == .picking {
             var forced = schedule
-            forced.forcePick(scores: filters[name]!.meanMagnitudes())
+            forced.forcePick(scores: filters[name]!.means { abs($0) })
             schedules[name] = forced
         }
     }

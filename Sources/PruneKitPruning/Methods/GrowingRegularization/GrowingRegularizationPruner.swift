@@ -69,15 +69,13 @@ public final class GrowingRegularizationPruner: Pruner {
 
     /// Whether this is GReg-2 (uniform penalty first, selection at tau_pick).
     public let isHessianAware: Bool
-    /// The penalty hook of the current run.
-    public private(set) var hook: GrowingRegularizationHook?
 
     /// GReg-1 (`isHessianAware` false) or GReg-2.
     public init(isHessianAware: Bool) { self.isHessianAware = isHessianAware }
 
     /// n = min(ceil(pr N), N - 1): never all filters (greg.md "Layer-wise pruning ratios").
     public static func removalCount(units: Int, ratio: Double) -> Int {
-        min(Int((Double(units) * ratio - 1e-9).rounded(.up)), units - 1)
+        RemovalCountRule.removeCeilingKeepingOne.removalCount(units: units, ratio: ratio)
     }
 
     /// The regularisation phase; nil when `maximumEpochs` is 0.
@@ -93,21 +91,21 @@ public final class GrowingRegularizationPruner: Pruner {
 
     /// Removes the selected filters.
     public func plan(_ session: PruningSession) throws -> PruningPlan {
-        let hook = try self.hook ?? makeHook(session)
+        let hook = try session.runState(of: GrowingRegularizationHook.self) ?? makeHook(session)
         hook.pickRemaining()
-        session.results["greg_iterations"] = Double(hook.iteration)
-        session.results["greg_max_penalty"] = hook.schedules.values.flatMap(\.penalties).max() ?? 0
+        session.results.record(GrowingRegularizationResult(iterations: hook.iteration,
+                                                           maximumPenalty: hook.schedules.values.flatMap(\.penalties).max() ?? 0))
         return PruningPlan(removals: hook.selectedUnits.filter { !$0.value.isEmpty })
     }
 
     private func makeHook(_ session: PruningSession) throws -> GrowingRegularizationHook {
         let scores = try session.scores(MagnitudeImportance(norm: 1, reduction: session.config.reduction ?? .sum))
-        let counts = try session.removalCounts(scores: scores, isEligible: { $0.kind == .layer }) {
-            Self.removalCount(units: $0, ratio: $1)
-        }
+        let eligible = Set(session.graph.groups.filter { $0.kind == .layer }.map(\.name))
+        let counts = try session.selector(countRule: .removeCeilingKeepingOne)
+            .removalCounts(scores: scores.filter { eligible.contains($0.key) }, normalization: session.config.normalization ?? .mean)
         let hook = try GrowingRegularizationHook(model: session.model, groups: session.graph.groups, counts: counts,
                                                  settings: session.config.growingRegularization, picksLater: isHessianAware)
-        self.hook = hook
+        session.setRunState(hook)
         return hook
     }
 }

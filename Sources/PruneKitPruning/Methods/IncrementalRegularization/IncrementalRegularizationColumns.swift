@@ -15,16 +15,15 @@ enum IncrementalRegularizationColumns {
     /// 0/1 masks over the chosen columns of each layer's weight; records the column sparsity.
     static func masks(_ session: PruningSession, layers: [IncrementalRegularizationHook.Layer],
                       chosen: [String: [Int]]) throws -> PruningPlan {
-        let parameters = Dictionary(uniqueKeysWithValues: session.model.parameters.map { ($0.name, $0) })
         var plan = PruningPlan(), (masked, total) = (0, 0)
         for layer in layers {
-            guard let weight = parameters[layer.parameterName] else { continue }
-            var mask = Tensor(repeating: 1, shape: weight.shape)
-            mask.withUnsafeMutableBufferPointer { m in for unit in chosen[layer.name] ?? [] { for i in layer.units[unit] { m[i] = 0 } } }
-            (masked, total) = (masked + (chosen[layer.name]?.count ?? 0), total + layer.units.count)
-            if chosen[layer.name]?.isEmpty == false { plan.masks[layer.parameterName] = mask }
+            let units = chosen[layer.name] ?? []
+            (masked, total) = (masked + units.count, total + layer.unitCount)
+            for (name, pattern) in layer.slices.maskPatterns(zeroing: units) where !units.isEmpty {
+                plan.masks[name] = try pattern.tensor(shape: layer.slices.members[0].variable.shape)
+            }
         }
-        session.results["increg_column_sparsity"] = total == 0 ? 0 : Double(masked) / Double(total)
+        session.results.record(IncrementalRegularizationResult(columnSparsity: total == 0 ? 0 : Double(masked) / Double(total)))
         return plan
     }
 
@@ -39,7 +38,7 @@ enum IncrementalRegularizationColumns {
             }
             if !emptied.isEmpty && emptied.count < group.unitCount { removals[group.name] = emptied }
         }
-        session.results["increg_channels_removed"] = Double(removals.values.reduce(0) { $0 + $1.count })
+        session.results.record(IncrementalRegularizationResult(channelsRemoved: removals.values.reduce(0) { $0 + $1.count }))
         return PruningPlan(removals: removals)
     }
 
@@ -47,11 +46,8 @@ enum IncrementalRegularizationColumns {
     private static func isEmptied(_ member: ChannelGroup.Member, _ unit: Int, _ session: PruningSession) -> Bool {
         guard let conv = session.model.namedLayers[member.layerName] as? Conv2d,
               let mask = session.masks.masks[conv.weight.name] else { return false }
-        let shape = conv.weight.shape, inner = shape[2...].reduce(1, *)
-        return mask.withUnsafeBufferPointer { m in
-            member.channels[unit].allSatisfy { channel in
-                (0..<shape[0]).allSatisfy { o in (0..<inner).allSatisfy { m[(o * shape[1] + channel) * inner + $0] == 0 } }
-            }
-        }
+        let inputs = UnitSlices(members: [.init(variable: conv.weight, layout: .init(axis: 1, of: conv.weight.shape),
+                                                 channels: member.channels)], unitCount: member.channels.count)
+        return inputs.isZero(unit: unit, .tensors([conv.weight.name: mask]))
     }
 }

@@ -16,10 +16,12 @@ import PruneKitTraining
 /// A layer stops regularising once `target` groups are masked; when all have, every surviving lambda is reset to
 /// 0 and training stops (`context.shouldStop`), ending the stage.
 ///
-/// Shape contract: `Layer.units[u]` lists flat indices into the weight tensor `parameterName`.
+/// Shape contract: `Layer.slices` is a one-member `UnitSlices` over the weight `parameterName`.
 ///
 /// ```swift
-/// let layer = IncrementalRegularizationHook.Layer(name: "conv1", parameterName: "conv1.weight", units: rows, target: 4)
+/// let rows = UnitSlices(members: [.init(variable: conv.weight, layout: .init(axis: 0, of: conv.weight.shape),
+///                                       channels: (0..<16).map { [$0] })], unitCount: 16)
+/// let layer = IncrementalRegularizationHook.Layer(name: "conv1", slices: rows, target: 4)
 /// let hook = IncrementalRegularizationHook(layers: [layer], unitIncrement: 2.5e-4, ceiling: 0.1226)
 /// ```
 public final class IncrementalRegularizationHook: TrainingHook {
@@ -27,10 +29,14 @@ public final class IncrementalRegularizationHook: TrainingHook {
     public final class Layer {
         /// Group (row mode) or layer (column mode) name.
         public let name: String
+        /// The groups' entries in one weight tensor (a single-member view: filter rows or im2col columns).
+        public let slices: UnitSlices
         /// The weight the groups live in.
-        public let parameterName: String
-        /// Flat weight indices of each group.
-        public let units: [[Int]]
+        public var parameterName: String { slices.members[0].variable.name }
+        /// Groups (N).
+        public var unitCount: Int { slices.unitCount }
+        /// Flat weight indices of each group, in element order.
+        public var units: [[Int]] { (0..<unitCount).map { slices.members[0].indices(of: $0) } }
         /// Groups to remove, ceil(N R_l), at most N - 1.
         public let target: Int
         /// lambda_g, rbar_g and whether g is masked.
@@ -39,12 +45,12 @@ public final class IncrementalRegularizationHook: TrainingHook {
         public internal(set) var prunedOrder: [Int] = []
 
         /// A layer with zero penalties and ranks.
-        public init(name: String, parameterName: String, units: [[Int]], target: Int) {
-            (self.name, self.parameterName, self.units) = (name, parameterName, units)
-            self.target = min(max(target, 0), units.count - 1)
-            penalties = Array(repeating: 0, count: units.count)
+        public init(name: String, slices: UnitSlices, target: Int) {
+            (self.name, self.slices) = (name, slices)
+            self.target = min(max(target, 0), slices.unitCount - 1)
+            penalties = Array(repeating: 0, count: slices.unitCount)
             averageRanks = penalties
-            isPruned = Array(repeating: false, count: units.count)
+            isPruned = Array(repeating: false, count: slices.unitCount)
         }
 
         /// Whether `target` groups are masked.
@@ -91,40 +97,30 @@ public final class IncrementalRegularizationHook: TrainingHook {
             }
             if !layer.isDone { update(layer, weight.value, n: context.globalIteration + 1) }
             guard weight.gradient != nil else { continue }
-            weight.gradient!.withUnsafeMutableBufferPointer { g in
-                weight.value.withUnsafeBufferPointer { w in
-                    for (unit, indices) in layer.units.enumerated() {
-                        if layer.isPruned[unit] { for i in indices { g[i] = 0 } } else if !layer.isDone && layer.penalties[unit] > 0 {
-                            let penalty = Float(layer.penalties[unit])
-                            for i in indices { g[i] += penalty * w[i] }
-                        }
-                    }
-                }
-            }
+            // Pruned and penalised units are disjoint, so zeroing first and adding second is the same per entry.
+            layer.slices.zero(units: layer.prunedOrder, in: .gradients)
+            guard !layer.isDone else { continue }
+            layer.slices.addPenaltyGradient(layer.penalties.indices.map { layer.isPruned[$0] ? 0 : Float(layer.penalties[$0]) },
+                                            skipsMissingGradients: true)
         }
         if layers.allSatisfy(\.isDone) {
-            for layer in layers { for unit in layer.units.indices where !layer.isPruned[unit] { layer.penalties[unit] = 0 } }
+            for layer in layers { for unit in 0..<layer.unitCount where !layer.isPruned[unit] { layer.penalties[unit] = 0 } }
             context.shouldStop = true
         }
     }
 
     /// Pruned groups' weights back to exactly 0 (momentum may have moved them).
     public func afterOptimizerStep(_ context: TrainingContext) throws {
-        let parameters = Dictionary(uniqueKeysWithValues: context.model.parameters.map { ($0.name, $0) })
-        for layer in layers {
-            guard let weight = parameters[layer.parameterName] else { continue }
-            weight.value.withUnsafeMutableBufferPointer { w in
-                for unit in layer.prunedOrder { for i in layer.units[unit] { w[i] = 0 } }
-            }
-        }
+        for layer in layers { layer.slices.zero(units: layer.prunedOrder) }
     }
 
     /// Steps 3-7 of increg.md for one layer.
     func update(_ layer: Layer, _ weight: Tensor, n: Int) {
         let remaining = layer.target - layer.prunedOrder.count
         guard remaining > 0 else { return }
-        let alive = layer.units.indices.filter { !layer.isPruned[$0] }
-        let scores = weight.withUnsafeBufferPointer { w in alive.map { unit in layer.units[unit].reduce(Float(0)) { $0 + abs(w[$1]) } } }
+        let alive = (0..<layer.unitCount).filter { !layer.isPruned[$0] }
+        let member = layer.slices.members[0]
+        let scores = alive.map { unit in member.runningTotal(of: weight, unit: unit) { abs($0) } }
         let byScore = alive.indices.sorted { scores[$0] != scores[$1] ? scores[$0] < scores[$1] : $0 < $1 }
         for (position, index) in byScore.enumerated() {
             let unit = alive[index], rank = Double(layer.prunedOrder.count + position)

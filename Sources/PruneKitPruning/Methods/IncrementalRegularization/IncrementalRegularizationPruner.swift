@@ -70,9 +70,6 @@ public final class IncrementalRegularizationPruner: Pruner {
         }
     }
 
-    /// The hook of the last training phase.
-    public private(set) var hook: IncrementalRegularizationHook?
-
     /// A pruner.
     public init() {}
 
@@ -82,21 +79,20 @@ public final class IncrementalRegularizationPruner: Pruner {
         let layers = settings.unit == .filters ? try filterLayers(session) : try columnLayers(session)
         let hook = IncrementalRegularizationHook(layers: layers, unitIncrement: settings.unitIncrement,
                                                  ceiling: settings.effectiveCeiling, shape: settings.shape)
-        self.hook = hook
+        session.setRunState(hook)
         guard settings.training.epochs > 0, !layers.allSatisfy(\.isDone) else { return nil }
         return TrainingPhase(name: "IncReg regularization", config: settings.training, hooks: [hook])
     }
 
     /// Row mode: the masked filters (topped up to the target); column mode: column masks and emptied channels.
     public func plan(_ session: PruningSession) throws -> PruningPlan {
-        guard let hook else { return PruningPlan() }
+        guard let hook = session.runState(of: IncrementalRegularizationHook.self) else { return PruningPlan() }
         if session.step == 1 { return try IncrementalRegularizationColumns.emptiedChannels(session) }
         let atCeiling = hook.layers.reduce(0) { $0 + $1.prunedOrder.count }
         let chosen = Dictionary(uniqueKeysWithValues: hook.layers.map { ($0.name, Self.finalUnits($0)) })
         let total = chosen.values.reduce(0) { $0 + $1.count }
-        session.results["increg_pruned_at_ceiling"] = Double(atCeiling)
-        session.results["increg_pruned_at_budget"] = Double(total - atCeiling)
-        session.results["increg_iterations"] = Double(hook.iterations)
+        session.results.record(IncrementalRegularizationResult(prunedAtCeiling: atCeiling, prunedAtBudget: total - atCeiling,
+                                                               iterations: hook.iterations))
         guard session.config.incrementalRegularization.unit == .columns else {
             return PruningPlan(removals: chosen.filter { !$0.value.isEmpty }.mapValues { $0.sorted() })
         }
@@ -110,7 +106,7 @@ public final class IncrementalRegularizationPruner: Pruner {
 
     /// The masked units plus, if the layer is not done, its highest-lambda survivors up to `target`.
     static func finalUnits(_ layer: IncrementalRegularizationHook.Layer) -> [Int] {
-        let survivors = layer.units.indices.filter { !layer.isPruned[$0] }.sorted {
+        let survivors = (0..<layer.unitCount).filter { !layer.isPruned[$0] }.sorted {
             layer.penalties[$0] != layer.penalties[$1] ? layer.penalties[$0] > layer.penalties[$1] : layer.averageRanks[$0] < layer.averageRanks[$1]
         }
         return layer.prunedOrder + survivors.prefix(max(layer.target - layer.prunedOrder.count, 0))
@@ -124,12 +120,8 @@ public final class IncrementalRegularizationPruner: Pruner {
         let scores = try session.scores(MagnitudeImportance(norm: 1)).filter { eligible.contains($0.key) }
         let counts = try session.selector().select(scores: scores, normalization: .none)
         return try session.graph.groups.filter { eligible.contains($0.name) && !session.config.isIgnored($0) }.map { group in
-            let output = group.members.first { $0.role == .output }!
-            let weight = try PrunableLayer(session.model, named: output.layerName).parameters(for: .output)[0].variable
-            let row = weight.value.count / weight.shape[0]
-            let units = output.channels.map { channels in channels.flatMap { Array($0 * row..<($0 + 1) * row) } }
-            return IncrementalRegularizationHook.Layer(name: group.name, parameterName: weight.name, units: units,
-                                                       target: counts[group.name]?.count ?? 0)
+            IncrementalRegularizationHook.Layer(name: group.name, slices: try UnitSlices(group: group, model: session.model),
+                                                target: counts[group.name]?.count ?? 0)
         }
     }
 
@@ -142,10 +134,11 @@ public final class IncrementalRegularizationPruner: Pruner {
         }
         return session.model.layerNames.compactMap { name -> IncrementalRegularizationHook.Layer? in
             guard let conv = session.model.namedLayers[name] as? Conv2d, !session.config.isIgnored(layerName: name) else { return nil }
-            let shape = conv.weight.shape, columns = shape[1...].reduce(1, *)
-            let units = (0..<columns).map { column in (0..<shape[0]).map { $0 * columns + column } }
-            let target = Int((Double(columns) * (session.config.groupRatios[name] ?? ratio) - 1e-9).rounded(.up))
-            return IncrementalRegularizationHook.Layer(name: name, parameterName: conv.weight.name, units: units, target: target)
+            let layout = UnitSlices.Layout.columns(of: conv.weight.shape), columns = layout.length
+            let slices = UnitSlices(members: [.init(variable: conv.weight, layout: layout, channels: (0..<columns).map { [$0] })],
+                                    unitCount: columns)
+            let target = RemovalCountRule.removeCeiling.removalCount(units: columns, ratio: session.config.groupRatios[name] ?? ratio)
+            return IncrementalRegularizationHook.Layer(name: name, slices: slices, target: target)
         }
     }
 }

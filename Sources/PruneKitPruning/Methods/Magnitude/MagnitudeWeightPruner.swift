@@ -86,7 +86,7 @@ public final class MagnitudeWeightPruner: Pruner {
         let counts = global ? Self.globalCounts(weights, sparsity: sparsity) : weights.map { Int(Double($0.value.count) * sparsity + 1e-9) }
         var plan = PruningPlan()
         for (weight, count) in zip(weights, counts) { plan.masks[weight.name] = Self.mask(weight.value, zeroing: count) }
-        session.results["weight_sparsity"] = sparsity
+        session.results.record(MagnitudeResult(weightSparsity: sparsity))
         return plan
     }
 
@@ -99,7 +99,7 @@ public final class MagnitudeWeightPruner: Pruner {
         let order = values.indices.sorted { abs(values[$0]) != abs(values[$1]) ? abs(values[$0]) < abs(values[$1]) : $0 < $1 }
         var mask = Tensor(repeating: 1, shape: weight.shape)
         mask.withUnsafeMutableBufferPointer { m in for index in order.prefix(count) { m[index] = 0 } }
-        return mask
+        return mask  // a `MaskPattern.elements` mask: any 0/1 tensor
     }
 
     /// Per-tensor zero counts for one global threshold over all `weights` (ties broken in model order).

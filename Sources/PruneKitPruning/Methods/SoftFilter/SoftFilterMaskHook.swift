@@ -31,7 +31,7 @@ public final class SoftFilterMaskHook: TrainingHook {
     /// The epochs after which the mask was applied (-1: before training).
     public private(set) var maskedAfterEpochs: [Int] = []
 
-    private let filters: [(name: String, weights: FilterWeights)]
+    private let filters: [(name: String, slices: UnitSlices)]
 
     /// A hook for `groups` of `model` (groups absent from `counts`, or with count 0, are left alone).
     public init(model: Model, groups: [ChannelGroup], counts: [String: Int], interval: Int, epochs: Int) throws {
@@ -39,7 +39,7 @@ public final class SoftFilterMaskHook: TrainingHook {
             throw PruneKitError.invalidParameter(name: "sfp-interval", expected: "an integer >= 1", found: "\(interval)")
         }
         (self.counts, self.interval, self.epochs) = (counts, interval, epochs)
-        filters = try groups.filter { (counts[$0.name] ?? 0) > 0 }.map { ($0.name, try FilterWeights(group: $0, model: model)) }
+        filters = try groups.filter { (counts[$0.name] ?? 0) > 0 }.map { ($0.name, try UnitSlices(group: $0, model: model)) }
     }
 
     /// Masks the initial weights (the code's `init_mask` + `do_mask` before the loop).
@@ -52,9 +52,9 @@ public final class SoftFilterMaskHook: TrainingHook {
 
     /// Zeroes, per group, the `counts[group]` filters with the smallest current L2 norm.
     public func mask(afterEpoch epoch: Int = -1) {
-        for (name, weights) in filters {
-            let units = FilterWeights.lowest(counts[name] ?? 0, of: weights.squaredNorms())
-            weights.zero(units: units)
+        for (name, slices) in filters {
+            let units = UnitSlices.lowest(counts[name] ?? 0, of: slices.runningTotals { $0 * $0 })
+            slices.zero(units: units)
             maskedUnits[name] = units
         }
         maskCount += 1

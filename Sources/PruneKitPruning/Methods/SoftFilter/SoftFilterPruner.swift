@@ -55,14 +55,11 @@ public final class SoftFilterPruner: Pruner {
         }
     }
 
-    /// The mask hook of the current run (nil before `trainingPhase`).
-    public private(set) var hook: SoftFilterMaskHook?
-
     /// A pruner; settings come from `PruningConfig.softFilter`.
     public init() {}
 
     /// floor(N P) with a guard against float error just below an integer.
-    public static func removalCount(units: Int, rate: Double) -> Int { Int((Double(units) * rate + 1e-9).rounded(.down)) }
+    public static func removalCount(units: Int, rate: Double) -> Int { RemovalCountRule.removeFloor.removalCount(units: units, ratio: rate) }
 
     /// The soft-pruning epochs with the mask hook; nil when `epochs` is 0.
     public func trainingPhase(_ session: PruningSession) throws -> TrainingPhase? {
@@ -72,24 +69,25 @@ public final class SoftFilterPruner: Pruner {
         var recipe = TrainConfig()
         (recipe.epochs, recipe.learningRate, recipe.schedule) = (settings.epochs, settings.learningRate, settings.schedule)
         (recipe.momentum, recipe.nesterov, recipe.weightDecay) = (0.9, true, settings.weightDecay)
-        session.results["sfp_epochs"] = Double(settings.epochs)
+        session.results.record(SoftFilterResult(epochs: settings.epochs))
         return TrainingPhase(name: "soft filter pruning", config: recipe, hooks: [hook])
     }
 
     /// Removes the filters the last mask zeroed (masking once first when no training ran).
     public func plan(_ session: PruningSession) throws -> PruningPlan {
-        let hook = try self.hook ?? makeHook(session)
+        let hook = try session.runState(of: SoftFilterMaskHook.self) ?? makeHook(session)
         if hook.maskCount == 0 { hook.mask() }
-        session.results["sfp_masks"] = Double(hook.maskCount)
+        session.results.record(SoftFilterResult(masks: hook.maskCount))
         return PruningPlan(removals: hook.maskedUnits.filter { !$0.value.isEmpty })
     }
 
     private func makeHook(_ session: PruningSession) throws -> SoftFilterMaskHook {
         let scores = try session.scores(MagnitudeImportance(norm: 2, reduction: session.config.reduction ?? .sum))
-        let counts = try session.removalCounts(scores: scores, isEligible: { _ in true }) { Self.removalCount(units: $0, rate: $1) }
+        let counts = try session.selector(countRule: .removeFloor)
+            .removalCounts(scores: scores, normalization: session.config.normalization ?? .mean)
         let hook = try SoftFilterMaskHook(model: session.model, groups: session.graph.groups, counts: counts,
                                           interval: session.config.softFilter.interval, epochs: session.config.softFilter.epochs)
-        self.hook = hook
+        session.setRunState(hook)  // the session's run state: `plan` reads it, later runs never see it
         return hook
     }
 }

@@ -16,7 +16,7 @@ import PruneKitTraining
 ///   after BN + ReLU is folded into the readers (`foldConstants`: bias, or the reader's BN running mean; exact for
 ///   linear readers, exact except at padded borders for convs, not folded on pre-activation WRN); `groupsBatchNorm`
 ///   gives option (b), {W_o, b_o, gamma_o, beta_o} jointly, for which removal is exact. Accuracy before removal is
-///   in `results["sdprun_accuracy_before_removal"]`.
+///   in `DirectionalPruningResult.accuracyBeforeRemoval`.
 /// - Residual streams, shortcut convs and the classifier are not grouped (plain SGD, threshold 0): only
 ///   block-internal channels are thresholded, as the spec's default.
 /// - From scratch: the model is re-initialised (same architecture, `training.seed`) before gRDA, as the paper;
@@ -62,24 +62,30 @@ public final class StructuredDirectionalPruner: Pruner {
         public init() {}
     }
 
-    /// The solver of the last training phase.
-    public private(set) var solver: GroupRegularizedDualAveraging?
-
     /// A pruner.
     public init() {}
 
-    /// Parameter families thresholded in `session`: one per non-ignored `.layer` group with a single output member.
-    public static func families(in session: PruningSession) throws -> [String: GroupRegularizedDualAveraging.GroupFamily] {
-        var result: [String: GroupRegularizedDualAveraging.GroupFamily] = [:]
+    /// The thresholded units of `session`: per non-ignored `.layer` group with a single output member (one
+    /// channel per unit), the view over its filter and bias (and BatchNorm gamma, beta with `groupsBatchNorm`),
+    /// output parameters first.
+    public static func unitSlices(in session: PruningSession) throws -> [String: UnitSlices] {
+        var result: [String: UnitSlices] = [:]
+        let roles: Set<ChannelGroup.Member.Role> = session.config.directionalPruning.groupsBatchNorm ? [.output, .batchNorm] : [.output]
         for group in session.graph.groups where group.kind == .layer && !session.config.isIgnored(group) {
             let outputs = group.members.filter { $0.role == .output }
             guard outputs.count == 1, outputs[0].channels.enumerated().allSatisfy({ $0.element == [$0.offset] }) else { continue }
-            var members = group.members.filter { $0.role == .output || (session.config.directionalPruning.groupsBatchNorm && $0.role == .batchNorm) }
+            var members = group.members.filter { roles.contains($0.role) }
             members.sort { $0.role == .output && $1.role != .output }
-            let names = try members.flatMap { try PrunableLayer(session.model, named: $0.layerName).parameters(for: $0.role).map(\.variable.name) }
-            result[group.name] = GroupRegularizedDualAveraging.GroupFamily(parameterNames: names)
+            let ordered = ChannelGroup(name: group.name, kind: group.kind, members: members, minimumUnits: group.minimumUnits,
+                                       widthEffects: group.widthEffects)
+            result[group.name] = try UnitSlices(group: ordered, model: session.model, roles: roles, weightsOnly: false)
         }
         return result
+    }
+
+    /// Parameter families thresholded in `session`: the parameters of each of `unitSlices(in:)`.
+    public static func families(in session: PruningSession) throws -> [String: GroupRegularizedDualAveraging.GroupFamily] {
+        try unitSlices(in: session).mapValues { .init(parameterNames: $0.members.map(\.variable.name)) }
     }
 
     /// gRDA training (from a re-initialised model unless `fromScratch` is off).
@@ -91,7 +97,6 @@ public final class StructuredDirectionalPruner: Pruner {
         let solver = try GroupRegularizedDualAveraging(learningRate: settings.training.learningRate, scale: settings.scale,
                                                        exponent: settings.exponent, weighting: settings.weighting,
                                                        families: families.keys.sorted().map { families[$0]! })
-        self.solver = solver
         guard settings.training.epochs > 0 else { return nil }
         return TrainingPhase(name: "sDprun gRDA training", config: settings.training, optimizer: solver)
     }
@@ -99,10 +104,10 @@ public final class StructuredDirectionalPruner: Pruner {
     /// Step 1: the zero groups. Step 2 (only when the target is missed and `meetsTarget`): smallest L2 norms.
     public func plan(_ session: PruningSession) throws -> PruningPlan {
         let families = try Self.families(in: session)
-        if session.step == 0 { return try zeroGroupPlan(session, families) }
+        if session.step == 0 { return try zeroGroupPlan(session) }
         let scores = try session.scores(MagnitudeImportance(norm: 2)).filter { families[$0.key] != nil }
         let removals = try session.selector().select(scores: scores, normalization: session.config.normalization ?? .none)
-        session.results["sdprun_extra_units_removed"] = Double(removals.values.reduce(0) { $0 + $1.count })
+        session.results.record(DirectionalPruningResult(extraUnitsRemoved: removals.values.reduce(0) { $0 + $1.count }))
         return PruningPlan(removals: removals)
     }
 
@@ -110,52 +115,40 @@ public final class StructuredDirectionalPruner: Pruner {
     public func isComplete(_ session: PruningSession) throws -> Bool {
         if session.step == 1 {
             let cost = try session.currentCost()
-            session.results["sdprun_flops_ratio_after_grda"] = Double(cost.flops) / Double(session.denseCost.flops)
-            session.results["sdprun_parameter_ratio_after_grda"] = Double(cost.parameterCount) / Double(session.denseCost.parameterCount)
+            session.results.record(DirectionalPruningResult(
+                flopsRatioAfterDualAveraging: Double(cost.flops) / Double(session.denseCost.flops),
+                parameterRatioAfterDualAveraging: Double(cost.parameterCount) / Double(session.denseCost.parameterCount)))
             if session.config.directionalPruning.meetsTarget, !(try session.hasReached(session.config.target)) { return false }
-            session.results["sdprun_extra_units_removed"] = 0
+            session.results.record(DirectionalPruningResult(extraUnitsRemoved: 0))
         }
         return true
     }
 
     /// Units whose family is exactly zero; a layer keeps its unit of largest ||v_G|| if all are zero.
-    private func zeroGroupPlan(_ session: PruningSession, _ families: [String: GroupRegularizedDualAveraging.GroupFamily]) throws -> PruningPlan {
+    private func zeroGroupPlan(_ session: PruningSession) throws -> PruningPlan {
         if let evaluation = session.data.evaluation {
             let accuracy = try Evaluator.evaluate(session.model, on: evaluation, classCount: session.model.spec.classCount).accuracy
-            session.results["sdprun_accuracy_before_removal"] = Double(accuracy)
+            session.results.record(DirectionalPruningResult(accuracyBeforeRemoval: Double(accuracy)))
         }
-        let parameters = Dictionary(uniqueKeysWithValues: session.model.parameters.map { ($0.name, $0) })
+        let solver = session.optimizer as? GroupRegularizedDualAveraging
         var removals: [String: [Int]] = [:]
-        for (name, family) in families {
-            let members = family.parameterNames.compactMap { parameters[$0]?.value }
-            let units = members[0].shape[0]
-            var zero = (0..<units).filter { unit in members.allSatisfy { Self.rowIsZero($0, unit, units) } }
-            if zero.count == units { zero.remove(at: largestAccumulator(family, units)) }
+        for (name, slices) in try Self.unitSlices(in: session) {
+            var zero = (0..<slices.unitCount).filter { slices.isZero(unit: $0) }
+            if zero.count == slices.unitCount { zero.remove(at: Self.largestAccumulator(slices, solver)) }
             if !zero.isEmpty { removals[name] = zero }
         }
         if !session.config.directionalPruning.groupsBatchNorm { try Self.foldConstants(of: removals, in: session) }
-        session.results["sdprun_zero_groups"] = Double(removals.values.reduce(0) { $0 + $1.count })
-        session.results["sdprun_threshold"] = solver?.threshold ?? 0
-        session.results["sdprun_steps"] = Double(solver?.stepCount ?? 0)
+        session.results.record(DirectionalPruningResult(zeroGroups: removals.values.reduce(0) { $0 + $1.count },
+                                                        threshold: solver?.threshold ?? 0, steps: solver?.stepCount ?? 0))
         return PruningPlan(removals: removals)
     }
 
-    /// Unit with the largest accumulator norm (0 when there is no solver state).
-    private func largestAccumulator(_ family: GroupRegularizedDualAveraging.GroupFamily, _ units: Int) -> Int {
-        let accumulators = family.parameterNames.compactMap { solver?.accumulators[$0] }
-        guard !accumulators.isEmpty else { return 0 }
-        let norms = (0..<units).map { unit in
-            accumulators.reduce(Float(0)) { total, tensor in
-                let row = tensor.count / units
-                return total + tensor.scalars[unit * row..<(unit + 1) * row].reduce(0) { $0 + $1 * $1 }
-            }
-        }
+    /// Unit with the largest accumulator norm ||v_G||^2, summed member by member (0 without solver state).
+    private static func largestAccumulator(_ slices: UnitSlices, _ solver: GroupRegularizedDualAveraging?) -> Int {
+        let perMember = slices.memberTotals(.tensors(solver?.accumulators ?? [:])) { $0 * $0 }
+        guard !perMember.isEmpty else { return 0 }
+        let norms = (0..<slices.unitCount).map { unit in perMember.reduce(Float(0)) { $0 + $1[unit] } }
         return norms.indices.max { norms[$0] < norms[$1] } ?? 0
-    }
-
-    private static func rowIsZero(_ tensor: Tensor, _ unit: Int, _ units: Int) -> Bool {
-        let row = tensor.count / units
-        return tensor.withUnsafeBufferPointer { w in (unit * row..<(unit + 1) * row).allSatisfy { w[$0] == 0 } }
     }
 
     /// Fresh initial weights for `model` (same widths), BatchNorm statistics reset.

@@ -34,10 +34,20 @@ public final class TaylorPruner: Pruner {
         public init() {}
     }
 
-    /// The accumulating criterion.
+    /// The criterion's settings (reduction, batch limit); each run accumulates in a fresh copy (`RunState`).
     public let importance: TaylorImportance
-    private var reached = false
-    private var batches: BatchCursor?
+
+    /// One run's criterion statistics, batch position and progress, kept in the session.
+    final class RunState {
+        /// This run's accumulating criterion.
+        let importance: TaylorImportance
+        /// The next training batch.
+        let batches: BatchCursor
+        /// Whether the last step removed everything the target still needed.
+        var reached = false
+
+        init(importance: TaylorImportance, batches: BatchCursor) { (self.importance, self.batches) = (importance, batches) }
+    }
 
     /// A pruner using `importance` (its reduction combines the members of coupled groups).
     public init(importance: TaylorImportance = TaylorImportance()) {
@@ -51,8 +61,7 @@ public final class TaylorPruner: Pruner {
             session.optimizer = try SGD(learningRate: settings.learningRate, momentum: settings.momentum,
                                         weightDecay: settings.weightDecay)
         }
-        let cursor = try batches ?? BatchCursor(try session.trainingData(for: "taylor pruning"))
-        batches = cursor
+        let state = try runState(session), importance = state.importance, cursor = state.batches
         importance.reset()
         let context = ForwardContext(training: true, generator: SplitMix64(seed: session.config.seed &+ UInt64(session.step)))
         try importance.observe(session.model, on: context)
@@ -71,14 +80,15 @@ public final class TaylorPruner: Pruner {
 
     /// The globally lowest normalised units: this step's share, or all that remain to reach the target.
     public func plan(_ session: PruningSession) throws -> PruningPlan {
-        let selector = session.selector(defaultScope: .global)
-        let scores = try session.scores(importance), normalization = session.config.normalization ?? .l2
+        let selector = session.selector(defaultScope: .global), state = try runState(session)
+        let scores = try session.scores(state.importance), normalization = session.config.normalization ?? .l2
         let needed = try selector.select(scores: scores, normalization: normalization)
         let remaining = selector.graph.groups.filter { scores[$0.name] != nil && !session.config.isIgnored($0) }
             .reduce(0) { $0 + $1.removableUnits }
         let share = max(1, Int(Double(remaining) * session.config.taylor.fractionPerStep))
         let neededCount = needed.values.reduce(0) { $0 + $1.count }
-        reached = neededCount <= share
+        let reached = neededCount <= share
+        state.reached = reached
         session.log("taylor step \(session.step + 1): \(neededCount) units left to remove, removing \(min(share, neededCount))")
         return PruningPlan(removals: reached ? needed : try selector.selectLowest(count: share, scores: scores,
                                                                                    normalization: normalization))
@@ -86,6 +96,14 @@ public final class TaylorPruner: Pruner {
 
     /// Done once a step removed everything the target still needed.
     public func isComplete(_ session: PruningSession) throws -> Bool {
-        reached || session.step >= session.config.taylor.maximumSteps
+        (session.runState(of: RunState.self)?.reached ?? false) || session.step >= session.config.taylor.maximumSteps
+    }
+
+    /// This run's state: a fresh criterion with this pruner's settings and a cursor at the first batch.
+    private func runState(_ session: PruningSession) throws -> RunState {
+        try session.runState {
+            RunState(importance: TaylorImportance(reduction: importance.reduction, batchLimit: importance.batchLimit),
+                     batches: BatchCursor(try session.trainingData(for: "taylor pruning")))
+        }
     }
 }

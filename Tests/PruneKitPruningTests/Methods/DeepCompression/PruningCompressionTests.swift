@@ -60,7 +60,8 @@ final class PruningCompressionTests: XCTestCase {
         let weight = (model.namedLayers["layers.0"] as! Linear).weight.value.scalars
         XCTAssertEqual(weight.filter { $0 == 0 }.count, Int(Double(64 * 64) * 0.9))
         XCTAssertLessThanOrEqual(Set(weight.filter { $0 != 0 }).count, 32, "5-bit sharing: at most 32 distinct values after fine-tuning")
-        let compressed = try XCTUnwrap(report.results["compressed_bytes"]), dense = try XCTUnwrap(report.results["dense_bytes"])
+        let result = try XCTUnwrap(report.results[DeepCompressionResult.self])
+        let compressed = Double(result.compressedBytes), dense = Double(result.denseBytes)
         XCTAssertEqual(dense, Double(4 * model.parameterCount))
         XCTAssertGreaterThan(dense / compressed, 5)
         XCTAssertEqual(report.nonzeroAfter, report.nonzeroBefore - Int(Double(64 * 64) * 0.9) - Int(Double(640) * 0.9))

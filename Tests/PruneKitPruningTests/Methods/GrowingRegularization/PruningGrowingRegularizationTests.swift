@@ -65,7 +65,7 @@ final class PruningGrowingRegularizationTests: XCTestCase {
     // Test 3: the extra gradient is lambda[f] w[f] exactly; lambda = 0 filters get none.
     func testPenaltyGradient() throws {
         let model = try Model(spec: .resNet(depth: 8), seed: 2)
-        let filters = try FilterWeights(group: DependencyGraph(model: model).group(named: group), model: model)
+        let filters = try UnitSlices(group: DependencyGraph(model: model).group(named: group), model: model)
         let w = weight(model, group)
         var generator = SplitMix64(seed: 3)
         let before = Tensor.normal(shape: w.shape, generator: &generator)
@@ -97,7 +97,7 @@ final class PruningGrowingRegularizationTests: XCTestCase {
         var phase = try XCTUnwrap(pruner.trainingPhase(session))
         phase.hooks.insert(BlockLossGradient(), at: 0)
         try session.train(phase)
-        let hook = try XCTUnwrap(pruner.hook)
+        let hook = try XCTUnwrap(session.runState(of: GrowingRegularizationHook.self))
         XCTAssertEqual(hook.iteration, 71)
         XCTAssertEqual(hook.schedules[group]!.updateCount, 11)
         XCTAssertEqual(hook.schedules[group]!.penalties.max()!, 1.1, accuracy: 1e-9)
@@ -147,7 +147,7 @@ final class PruningGrowingRegularizationTests: XCTestCase {
         let model = try Model(spec: .resNet(depth: 8), seed: 5)
         NetworkFixtures.randomizeBatchNorms(model, seed: 6)
         let graph = try DependencyGraph(model: model)
-        try FilterWeights(group: graph.group(named: group), model: model).zero(units: [3])
+        try UnitSlices(group: graph.group(named: group), model: model).zero(units: [3])
         let norm = model.namedLayers["layer1.0.bn1"] as! BatchNorm
         norm.scale.value.withUnsafeMutableBufferPointer { $0[3] = 0 }
         norm.shift.value.withUnsafeMutableBufferPointer { $0[3] = 0 }

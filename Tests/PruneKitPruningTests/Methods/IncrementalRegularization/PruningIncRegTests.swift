@@ -31,8 +31,12 @@ final class PruningIncRegTests: XCTestCase {
         XCTAssertEqual(IncrementalRegularizationHook.effectiveCeiling(configured: 0.05), 0.1226, accuracy: 1e-4)
     }
 
-    /// Filter rows of a [count, 1, 3, 3] weight as flat indices.
-    private func rows(_ count: Int) -> [[Int]] { (0..<count).map { Array($0 * 9..<($0 + 1) * 9) } }
+    /// Filter rows of a [count, 1, 3, 3] weight (`variable`, or a zero weight called `name`) as a unit view.
+    private func rows(_ count: Int, _ name: String, _ variable: Variable? = nil) -> UnitSlices {
+        let weight = variable ?? Variable(parameter: Tensor(zeros: [count, 1, 3, 3]), name: name)
+        return UnitSlices(members: [.init(variable: weight, layout: .init(axis: 0, of: weight.shape), channels: (0..<count).map { [$0] })],
+                          unitCount: count)
+    }
 
     /// A weight whose filter f has every entry `values[f]`.
     private func weight(_ values: [Float]) -> Tensor {
@@ -41,12 +45,12 @@ final class PruningIncRegTests: XCTestCase {
 
     /// Test 2: groups ranked beyond K start at lambda 0 and stay there; test 3: ranks 2, 0, 1 average to 2, 1, 1.
     func testClampAndAverageRank() {
-        let layer = IncrementalRegularizationHook.Layer(name: "conv", parameterName: "conv.weight", units: rows(10), target: 2)
+        let layer = IncrementalRegularizationHook.Layer(name: "conv", slices: rows(10, "conv.weight"), target: 2)
         let hook = IncrementalRegularizationHook(layers: [layer], unitIncrement: 1, ceiling: 1e9)
         hook.update(layer, weight((0..<10).map { Float($0 + 1) }), n: 1)
         XCTAssertEqual(Array(layer.penalties[3...]), Array(repeating: 0, count: 7))
         XCTAssertEqual(layer.penalties[0], 1)
-        let three = IncrementalRegularizationHook.Layer(name: "c", parameterName: "c.weight", units: rows(3), target: 1)
+        let three = IncrementalRegularizationHook.Layer(name: "c", slices: rows(3, "c.weight"), target: 1)
         let tracker = IncrementalRegularizationHook(layers: [three], unitIncrement: 1, ceiling: 1e9)
         for (n, values) in [[3, 1, 2], [0.5, 1, 2], [1.5, 1, 2]].enumerated() {
             tracker.update(three, weight(values.map { Float($0) }), n: n + 1)
@@ -61,7 +65,7 @@ final class PruningIncRegTests: XCTestCase {
         let scales: [Float] = [0.9, 0.2, 1.0, 0.4, 0.8, 0.1, 0.7, 0.3, 0.6, 0.5]
         let conv = Conv2d(name: "conv", weight: weight(scales), bias: nil)
         let target = Int((10 * 0.35).rounded(.up))
-        let layer = IncrementalRegularizationHook.Layer(name: "conv", parameterName: conv.weight.name, units: rows(10), target: target)
+        let layer = IncrementalRegularizationHook.Layer(name: "conv", slices: rows(10, conv.weight.name, conv.weight), target: target)
         let hook = IncrementalRegularizationHook(layers: [layer], unitIncrement: 0.5, ceiling: 2)
         let optimizer = try SGD(learningRate: 1e-3, momentum: 0.9)
         let context = TrainingContext(model: conv, optimizer: optimizer)
@@ -111,7 +115,7 @@ final class PruningIncRegTests: XCTestCase {
                                                 NetworkFixtures.labels(count: 4, classes: 10, seed: UInt64($0))) })
         let report = try PruningPipeline.run(model: model, method: "increg", config: config, data: PruningData(training: data))
         XCTAssertLessThanOrEqual(Double(report.flopsAfter), 0.6 * Double(report.flopsBefore))
-        XCTAssertEqual(report.results["increg_pruned_at_budget"], 0)
-        XCTAssertGreaterThan(report.results["increg_pruned_at_ceiling"] ?? 0, 0)
+        XCTAssertEqual(report.results[IncrementalRegularizationResult.self]?.prunedAtBudget, 0)
+        XCTAssertGreaterThan(report.results[IncrementalRegularizationResult.self]?.prunedAtCeiling ?? 0, 0)
     }
 }

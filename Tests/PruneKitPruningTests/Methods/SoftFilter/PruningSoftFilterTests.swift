@@ -38,7 +38,7 @@ final class PruningSoftFilterTests: XCTestCase {
     }
 
     private func filterNorms(_ model: Model, _ name: String) -> [Float] {
-        try! FilterWeights(group: DependencyGraph(model: model).group(named: name), model: model).squaredNorms()
+        try! UnitSlices(group: DependencyGraph(model: model).group(named: name), model: model).runningTotals { $0 * $0 }
     }
 
     // Test 1: norms [3, 1, 2, 4], P = 0.5 -> filters 1 and 2 zero, 0 and 3 bit-for-bit, BN unchanged.
@@ -74,14 +74,14 @@ final class PruningSoftFilterTests: XCTestCase {
         phase.onEpochEnd = { _ in
             for group in session.graph.groups {
                 let zeros = self.filterNorms(model, group.name).filter { $0 == 0 }.count
-                XCTAssertEqual(zeros, pruner.hook?.counts[group.name] ?? 0, group.name)
+                XCTAssertEqual(zeros, session.runState(of: SoftFilterMaskHook.self)?.counts[group.name] ?? 0, group.name)
             }
             checks += 1
         }
         try session.train(phase)
         XCTAssertEqual(checks, 2)
-        XCTAssertEqual(pruner.hook?.counts["layer3.0.conv1"], 19)
-        XCTAssertEqual(pruner.hook?.counts[group], 4)
+        XCTAssertEqual(session.runState(of: SoftFilterMaskHook.self)?.counts["layer3.0.conv1"], 19)
+        XCTAssertEqual(session.runState(of: SoftFilterMaskHook.self)?.counts[group], 4)
         XCTAssertFalse((model.namedLayers["fc"] as! Linear).weight.value.scalars.contains(0), "classifier is never masked")
     }
 
@@ -120,7 +120,7 @@ final class PruningSoftFilterTests: XCTestCase {
             let session = try PruningSession(model: model, config: config, data: PruningData(training: data(model.spec, batches: 1)))
             let pruner = SoftFilterPruner()
             try session.train(XCTUnwrap(pruner.trainingPhase(session)))
-            XCTAssertEqual(pruner.hook?.maskedAfterEpochs, expected, "T_p = \(interval)")
+            XCTAssertEqual(session.runState(of: SoftFilterMaskHook.self)?.maskedAfterEpochs, expected, "T_p = \(interval)")
         }
     }
 

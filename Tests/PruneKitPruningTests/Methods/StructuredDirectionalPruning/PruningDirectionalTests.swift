@@ -132,7 +132,7 @@ final class PruningDirectionalTests: XCTestCase {
         try session.apply(plan)
         XCTAssertTrue(try pruner.isComplete(session))
         XCTAssertLessThan(NetworkFixtures.relativeDifference(try NetworkFixtures.logits(model, images, training: false), before), 1e-5)
-        let solver = try XCTUnwrap(pruner.solver), state = solver.stateTensors()
+        let solver = try XCTUnwrap(session.optimizer as? GroupRegularizedDualAveraging), state = solver.stateTensors()
         XCTAssertEqual(state["layers.0.weight.accumulator"]?.shape, model.parameters.first { $0.name == "layers.0.weight" }?.shape)
         try solver.loadStateTensors(state)
         assertThrowsPruneKitError(["unknown state 'x.y'"]) { try solver.loadStateTensors(["x.y": Tensor(repeating: 0, shape: [1])]) }
