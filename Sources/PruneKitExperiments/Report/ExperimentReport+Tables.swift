@@ -14,8 +14,11 @@ extension ExperimentReport {
     /// Batch sizes timed in any row, ascending.
     var batchSizes: [String] { Set(rows.flatMap(\.speedup.keys)).sorted { Int($0)! < Int($1)! } }
 
-    /// Stages timed in any row, sorted.
-    var stages: [String] { Set(rows.flatMap(\.seconds.keys)).sorted() }
+    /// Stages timed in any row, in pipeline order (unknown stages last, by name).
+    var stages: [String] {
+        let order = ["dense-training", "pruning", "fine-tuning", "evaluation", "latency"]
+        return Set(rows.flatMap(\.seconds.keys)).sorted { (order.firstIndex(of: $0) ?? order.count, $0) < (order.firstIndex(of: $1) ?? order.count, $1) }
+    }
 
     /// `results.csv`: one line per row, fractions with 6 decimals, accuracies in percent with 4.
     public var resultsCSV: String {

@@ -7,6 +7,9 @@ public struct ExperimentManifest: Codable, Equatable {
     public var name: String
     /// Every cell of the plan, in expansion order.
     public var cells: [ExperimentCell]
+
+    /// A manifest of `cells` titled `name`.
+    public init(name: String, cells: [ExperimentCell]) { (self.name, self.cells) = (name, cells) }
 }
 
 /// Runs a selection of a plan's cells in one process: saves the manifest, trains each dense model the selected
