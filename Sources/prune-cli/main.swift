@@ -5,7 +5,7 @@ import PruneKit
 let commands: [Command.Type] = [
     TrainCommand.self, PruneCommand.self, EvaluateCommand.self, MethodsCommand.self, SensitivityCommand.self, InfoCommand.self, ModelsCommand.self, DataFetchCommand.self, DataListCommand.self,
     ExportCommand.self, BenchOpsCommand.self, BenchModelCommand.self, ExperimentCommand.self, ExperimentPlanCommand.self,
-    ExperimentRunCommand.self, ExperimentListCommand.self, ExperimentReportCommand.self,
+    ExperimentRunCommand.self, ExperimentListCommand.self, ExperimentReportCommand.self, ExperimentSlurmCommand.self,
 ]
 
 func topLevelHelp() -> String {

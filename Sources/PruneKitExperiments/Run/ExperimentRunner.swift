@@ -41,6 +41,13 @@ public struct ExperimentRunner {
         }
     }
 
+    /// One cell per distinct trained dense model, in cell order: the units of a dense-training array
+    /// (`experiment run --dense-only --shard K/N` trains the models at positions with position % N == K).
+    public static func denseTrainingCells(_ cells: [ExperimentCell]) -> [ExperimentCell] {
+        var seen = Set<String>()
+        return cells.filter { $0.checkpointPath == nil && seen.insert($0.configuration.dense.id).inserted }
+    }
+
     /// Writes DIR/experiment.json (atomically; every process of a run writes the same bytes).
     public func saveManifest(_ manifest: ExperimentManifest) throws {
         try layout.createDirectory(layout.root)

@@ -30,7 +30,7 @@ struct ExperimentListCommand: Command {
         for cell in cells where !(pendingOnly && layout.isDone(cell: cell.id)) {
             let words = [executable, "experiment", "run", planPath, "--out", out, "--cell", cell.id, "--no-report"]
                 + (threads.map { ["--threads", "\($0)"] } ?? [])
-            print(words.map(shellQuoted).joined(separator: " "))
+            print(words.map(SlurmScripts.quoted).joined(separator: " "))
         }
     }
 }
@@ -49,11 +49,4 @@ struct ExperimentReportCommand: Command {
     }
 
     func run() throws { try writeReport(ExperimentLayout(root: out)) }
-}
-
-/// `text` quoted for a POSIX shell when it holds anything beyond safe characters.
-func shellQuoted(_ text: String) -> String {
-    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@")
-    if !text.isEmpty && text.allSatisfy(safe.contains) { return text }
-    return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

@@ -7,7 +7,7 @@ import PruneKit
 struct ExperimentRunCommand: Command {
     static let name = "experiment run"
     static let abstract = "Run a plan's cells into DIR (skips finished cells, resumes an interrupted one), then report."
-    static let usage = "experiment run PLAN.json --out DIR [--jobs N] [--shard K/N] [--cell ID,...] [--data-dir DIR] [--threads N] [--no-report]"
+    static let usage = "experiment run PLAN.json --out DIR [--jobs N] [--shard K/N] [--cell ID,...] [--dense-only] [--data-dir DIR] [--threads N] [--no-report]"
     static let options = [
         OptionSpec("out", "Experiment folder (dense/, cells/, results.*; created if missing)."),
         OptionSpec("jobs", "Cells run at once, each a child process with threads/N threads (default 1)."),
@@ -15,10 +15,11 @@ struct ExperimentRunCommand: Command {
         OptionSpec("cell", "Run only these cells (comma-separated ids, as 'experiment list' prints)."),
         OptionSpec("data-dir", "Data folder (default: $PRUNEKIT_DATA, else ./data)."),
         OptionSpec.threads,
+        OptionSpec("dense-only", value: false, "Only train the dense models (with --shard K/N: those at positions % N == K)."),
         OptionSpec("no-report", value: false, "Do not write the report at the end (shards, child processes)."),
     ]
     let planPath: String, out: String, jobs: Int, shard: (index: Int, count: Int)?, cellIDs: [String]
-    let dataDirectory: String?, writesReport: Bool
+    let dataDirectory: String?, writesReport: Bool, denseOnly: Bool
 
     init(_ arguments: Arguments) throws {
         try arguments.requirePositionals(1, "one plan file")
@@ -28,6 +29,7 @@ struct ExperimentRunCommand: Command {
         shard = try arguments.string("shard").map(Self.parseShard)
         cellIDs = arguments.string("cell").map { $0.split(separator: ",").map(String.init) } ?? []
         writesReport = !arguments.flag("no-report")
+        denseOnly = arguments.flag("dense-only")
         try arguments.applyThreads()
     }
 
@@ -47,6 +49,13 @@ struct ExperimentRunCommand: Command {
         var runner = ExperimentRunner(layout: ExperimentLayout(root: out), data: ExperimentData(dataDirectory: dataDirectory))
         runner.log = { printError($0) }
         try runner.saveManifest(ExperimentManifest(name: plan.name, cells: cells))
+        if denseOnly {
+            let models = ExperimentRunner.denseTrainingCells(ExperimentRunner.select(cells, ids: cellIDs))
+            let selected = models.enumerated().filter { entry in shard.map { entry.offset % $0.count == $0.index } ?? true }.map(\.element)
+            printError("\(planPath): \(models.count) dense models, \(selected.count) selected")
+            try runner.trainDenseModels(for: selected)
+            return
+        }
         let selected = ExperimentRunner.select(cells, shard: shard, ids: cellIDs)
         printError("\(planPath): \(cells.count) cells, \(selected.count) selected, "
                    + "\(selected.filter { runner.layout.isDone(cell: $0.id) }.count) already done")

@@ -29,6 +29,7 @@ final class CLITests: XCTestCase {
               experiment run     Run a plan's cells into DIR (skips finished cells, resumes an interrupted one), then report.
               experiment list    Print one runnable 'experiment run --cell ID' command per cell (for GNU parallel).
               experiment report  Write DIR's results.csv/.json/.md, timings.csv and plots from the finished cells.
+              experiment slurm   Write (and with --submit, submit) Slurm job arrays for a plan: dense models, then cells, then the report.
 
             Run 'prune-cli <command> --help' for a command's options.
 
@@ -57,7 +58,8 @@ final class CLITests: XCTestCase {
 
     func testEveryCommandHasHelp() throws {
         for command in ["train", "prune", "methods", "sensitivity", "eval", "info", "models", "data fetch", "data list", "export", "bench ops", "bench train",
-                        "experiment", "experiment plan", "experiment run", "experiment list", "experiment report"] {
+                        "experiment", "experiment plan", "experiment run", "experiment list", "experiment report",
+                        "experiment slurm"] {
             let run = try CLIRun.run(command.split(separator: " ").map(String.init) + ["--help"])
             XCTAssertEqual(run.status, 0, command)
             XCTAssertTrue(run.output.contains("usage: prune-cli \(command.split(separator: " ")[0])"), "\(command) help: \(run.output)")
