@@ -49,6 +49,10 @@ final class ExperimentRunTests: XCTestCase {
         for file in ["results.json", "results.md", "timings.csv", "plots/mnist-mlp-accuracy.svg", "plots/mnist-mlp-speedup.svg"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + file), file)
         }
+        let accuracyPlot = try String(contentsOfFile: out + "/plots/mnist-mlp-accuracy.svg", encoding: .utf8)
+        for label in [">l1<", ">random<", "dense ", "FLOPs kept (%)"] { XCTAssertTrue(accuracyPlot.contains(label), "accuracy plot lacks \(label)") }
+        let speedupPlot = try String(contentsOfFile: out + "/plots/mnist-mlp-speedup.svg", encoding: .utf8)
+        XCTAssertTrue(speedupPlot.contains("ideal (speedup = FLOPs reduction)"), "speedup plot lacks the diagonal")
         let timings = try String(contentsOfFile: out + "/timings.csv", encoding: .utf8)
         XCTAssertTrue(timings.hasPrefix("dataset,model,method,target,speedup_batch_1,dense-training_seconds,pruning_seconds"), timings)
         let again = try run(["experiment", "run", try fixture().plan, "--out", out])
@@ -58,16 +62,22 @@ final class ExperimentRunTests: XCTestCase {
 
     func testKilledRunsResumeToTheSameTable() throws {
         let out = try ExperimentCLI.temporaryDirectory("kill")
-        // kill -9 right after the first and after the fifth finished cell, then let a third run finish.
-        for finished in [1, 5] {
+        // kill -9 during the dense training (its folder exists, no cell has finished), right after the first
+        // finished cell, and after the fifth; then let a fourth run finish.
+        let moments: [(String, () -> Bool)] = [
+            ("dense training", { FileManager.default.fileExists(atPath: out + "/dense") }),
+            ("first cell", { ExperimentCLI.finishedCells(in: out) >= 1 }),
+            ("fifth cell", { ExperimentCLI.finishedCells(in: out) >= 5 }),
+        ]
+        for (moment, reached) in moments {
             let process = try ExperimentCLI.start(["experiment", "run", try fixture().plan, "--out", out, "--data-dir", try fixture().dataRoot],
-                                                  logTo: out + "/attempt-\(finished).log")
+                                                  logTo: out + "/attempt-\(moment).log")
             let deadline = Date().addingTimeInterval(120)
-            while process.isRunning && ExperimentCLI.finishedCells(in: out) < finished && Date() < deadline { usleep(2_000) }
+            while process.isRunning && !reached() && Date() < deadline { usleep(1_000) }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the run ended before it could be killed")
-            XCTAssertLessThan(ExperimentCLI.finishedCells(in: out), 8)
+            XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the run ended before it could be killed (\(moment))")
+            XCTAssertLessThan(ExperimentCLI.finishedCells(in: out), 8, moment)
         }
         _ = try run(["experiment", "run", try fixture().plan, "--out", out])
         XCTAssertEqual(ExperimentCLI.finishedCells(in: out), 8)
