@@ -14,6 +14,8 @@ import PackageDescription
 //         PruneKitPruning  ---  PruneKitPlot   graph, importance, surgery, targets, pruners, methods, reports |
 //                |                             SVG line charts (Foundation only)
 //                |
+//         PruneKitExperiments              plans, cells, resumable runner, shards, reports and plots
+//                |
 //            PruneKit                      umbrella: re-exports all of the above
 //
 // No unsafe flags: another package can depend on PruneKit by version. Debug builds of the numeric code are
@@ -30,6 +32,7 @@ let package = Package(
         .library(name: "PruneKitTraining", targets: ["PruneKitTraining"]),
         .library(name: "PruneKitPlot", targets: ["PruneKitPlot"]),
         .library(name: "PruneKitPruning", targets: ["PruneKitPruning"]),
+        .library(name: "PruneKitExperiments", targets: ["PruneKitExperiments"]),
         .executable(name: "prune-cli", targets: ["prune-cli"]),
     ],
     targets: [
@@ -45,8 +48,10 @@ let package = Package(
         .target(name: "PruneKitTraining", dependencies: ["PruneKitCore", "PruneKitNetworks", "PruneKitData"]),
         .target(name: "PruneKitPlot"),
         .target(name: "PruneKitPruning", dependencies: ["PruneKitCore", "PruneKitNetworks", "PruneKitData", "PruneKitTraining", "PruneKitPlot"]),
+        .target(name: "PruneKitExperiments", dependencies: ["PruneKitCore", "PruneKitNetworks", "PruneKitData", "PruneKitTraining",
+                                                            "PruneKitPlot", "PruneKitPruning"]),
         .target(name: "PruneKit", dependencies: ["PruneKitCore", "PruneKitNetworks", "PruneKitData", "PruneKitTraining", "PruneKitPlot",
-                                                 "PruneKitPruning"]),
+                                                 "PruneKitPruning", "PruneKitExperiments"]),
         // MARK: - Tools
         .executableTarget(name: "prune-cli", dependencies: ["PruneKit"]),
         // What a SwiftPM user writes (depends on the umbrella product only); Scripts/check-consumer-package.sh
@@ -60,6 +65,8 @@ let package = Package(
         .testTarget(name: "PruneKitTrainingTests", dependencies: ["PruneKitTraining", "PruneKitTestSupport"]),
         .testTarget(name: "PruneKitPlotTests", dependencies: ["PruneKitPlot", "PruneKitCore", "PruneKitTestSupport"]),
         .testTarget(name: "PruneKitPruningTests", dependencies: ["PruneKitPruning", "PruneKitTestSupport"]),
+        // The end-to-end tests run the built prune-cli too (kill -9 and resume need a separate process).
+        .testTarget(name: "PruneKitExperimentsTests", dependencies: ["PruneKitExperiments", "PruneKitTestSupport", "prune-cli"]),
         // Runs the built prune-cli: depends on it so that `swift test` builds it first.
         .testTarget(name: "PruneKitCLITests", dependencies: ["PruneKit", "PruneKitTestSupport", "prune-cli"]),
     ]

@@ -12,18 +12,24 @@ final class CLITests: XCTestCase {
             usage: prune-cli <command> [options]
 
             commands:
-              train        Train a model from the zoo on a dataset (checkpoints every epoch, resumable).
-              prune        Prune a checkpoint with a method to a target, fine-tune, and report (physically smaller model).
-              eval         Evaluate a checkpoint: top-1, loss, per-class accuracy and latency.
-              methods      List the pruning methods, one line each (--detail NAME for a method's flags).
-              sensitivity  Prune one group at a time over a range of ratios; write a CSV and an SVG plot.
-              info         Show a checkpoint's or zoo model's layers, widths, params and FLOPs (or, alone, check OpenBLAS).
-              models       List the model zoo with parameters and FLOPs.
-              data fetch   Download a dataset (mnist, fashion-mnist, cifar10, cifar100) with MD5 checks.
-              data list    List the datasets PruneKit knows and where each is found locally.
-              export       Write a checkpoint's model without optimizer state (for sharing or PyTorch).
-              bench ops    Benchmark conv2d forward/backward against sgemm alone (release build).
-              bench        Benchmark a zoo model's training or inference throughput, or a checkpoint's latency vs dense.
+              train              Train a model from the zoo on a dataset (checkpoints every epoch, resumable).
+              prune              Prune a checkpoint with a method to a target, fine-tune, and report (physically smaller model).
+              eval               Evaluate a checkpoint: top-1, loss, per-class accuracy and latency.
+              methods            List the pruning methods, one line each (--detail NAME for a method's flags).
+              sensitivity        Prune one group at a time over a range of ratios; write a CSV and an SVG plot.
+              info               Show a checkpoint's or zoo model's layers, widths, params and FLOPs (or, alone, check OpenBLAS).
+              models             List the model zoo with parameters and FLOPs.
+              data fetch         Download a dataset (mnist, fashion-mnist, cifar10, cifar100) with MD5 checks.
+              data list          List the datasets PruneKit knows and where each is found locally.
+              export             Write a checkpoint's model without optimizer state (for sharing or PyTorch).
+              bench ops          Benchmark conv2d forward/backward against sgemm alone (release build).
+              bench              Benchmark a zoo model's training or inference throughput, or a checkpoint's latency vs dense.
+              experiment         Batch experiments: run a plan's grid of models x methods x targets x seeds, resumably (see its --help).
+              experiment plan    List the plan file's keys, or validate a plan and list its cells (exit 64 naming a bad key).
+              experiment run     Run a plan's cells into DIR (skips finished cells, resumes an interrupted one), then report.
+              experiment list    Print one runnable 'experiment run --cell ID' command per cell (for GNU parallel).
+              experiment report  Write DIR's results.csv/.json/.md, timings.csv and plots from the finished cells.
+              experiment slurm   Write (and with --submit, submit) Slurm job arrays for a plan: dense models, then cells, then the report.
 
             Run 'prune-cli <command> --help' for a command's options.
 
@@ -51,7 +57,9 @@ final class CLITests: XCTestCase {
     }
 
     func testEveryCommandHasHelp() throws {
-        for command in ["train", "prune", "methods", "sensitivity", "eval", "info", "models", "data fetch", "data list", "export", "bench ops", "bench train"] {
+        for command in ["train", "prune", "methods", "sensitivity", "eval", "info", "models", "data fetch", "data list", "export", "bench ops", "bench train",
+                        "experiment", "experiment plan", "experiment run", "experiment list", "experiment report",
+                        "experiment slurm"] {
             let run = try CLIRun.run(command.split(separator: " ").map(String.init) + ["--help"])
             XCTAssertEqual(run.status, 0, command)
             XCTAssertTrue(run.output.contains("usage: prune-cli \(command.split(separator: " ")[0])"), "\(command) help: \(run.output)")
