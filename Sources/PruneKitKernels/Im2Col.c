@@ -5,6 +5,7 @@
 #include <immintrin.h>
 
 #define PK_TARGET __attribute__((target("avx512f")))
+#define PK_INLINE static inline __attribute__((always_inline))
 
 /// Lanes ow in [16*v, 16*v + 16) of an OW-wide row whose source column ow - P + kw lies inside 0..<W.
 static inline __mmask16 lanes(long start, int OW, int first, int last) {
@@ -16,28 +17,29 @@ static inline __mmask16 lanes(long start, int OW, int first, int last) {
 }
 
 /// Copies (im2col) or adds (col2im) one OW-wide row in vectors of 16 lanes. The masks stay in registers for
-/// rows of up to 4 vectors (OW <= 64): kept in a stack array, the mask loads stalled behind the stores and the
-/// copy ran at 8 us per LeNet-5 conv2 image against 3.8; wider rows recompute masks per vector.
+/// rows of NV <= 4 vectors (OW <= 64): kept in a stack array, the mask loads stalled behind the stores and the
+/// copy ran at 8 us per LeNet-5 conv2 image against 3.8; wider rows (NV = 0) recompute masks per vector.
+/// NV is a constant: each kernel below has one out-of-line copy per row width, chosen once per call. -O3 made
+/// such copies of the row loop itself (non-trivial loop unswitching of OW > 16, 32, 48); at -O2 those tests
+/// stayed in the row loop, and the 16 x 32 x 32 im2col ran 5% slower (col2im 15%, 64 x 8 x 8 im2col 10%).
 #define PK_ROW_LOOP(BODY)                                                                                        \
     do {                                                                                                         \
-        if (OW <= 64) {                                                                                          \
-            const __mmask16 s0 = lanes(0, OW, 0, OW), s1 = lanes(16, OW, 0, OW), s2 = lanes(32, OW, 0, OW),      \
-                            s3 = lanes(48, OW, 0, OW);                                                           \
-            const __mmask16 l0 = lanes(0, OW, first, last), l1 = lanes(16, OW, first, last),                     \
-                            l2 = lanes(32, OW, first, last), l3 = lanes(48, OW, first, last);                    \
-            for (int oh = ohFirst; oh < ohLast; oh++) {                                                          \
-                BODY(0, s0, l0);                                                                                 \
-                if (OW > 16) BODY(16, s1, l1);                                                                   \
-                if (OW > 32) BODY(32, s2, l2);                                                                   \
-                if (OW > 48) BODY(48, s3, l3);                                                                   \
+        if (NV > 0) {                                                                                            \
+            __mmask16 store[4], load[4];                                                                         \
+            _Pragma("clang loop unroll(full)") for (int j = 0; j < NV; j++) {                                    \
+                store[j] = lanes(16 * j, OW, 0, OW);                                                             \
+                load[j] = lanes(16 * j, OW, first, last);                                                        \
             }                                                                                                    \
+            for (int oh = ohFirst; oh < ohLast; oh++)                                                            \
+                _Pragma("clang loop unroll(full)") for (int j = 0; j < NV; j++) BODY(16 * j, store[j], load[j]); \
         } else {                                                                                                 \
             for (int oh = ohFirst; oh < ohLast; oh++)                                                            \
                 for (int v = 0; v < OW; v += 16) BODY(v, lanes(v, OW, 0, OW), lanes(v, OW, first, last));       \
         }                                                                                                        \
     } while (0)
 
-PK_TARGET void pk_im2col_stride1(const float *x, int C, int H, int W, int KH, int KW, int P, float *cols) {
+PK_TARGET PK_INLINE void im2col_rows(const float *x, int C, int H, int W, int KH, int KW, int P, float *cols,
+                                     const int NV) {
     const int OH = H + 2 * P - KH + 1, OW = W + 2 * P - KW + 1;
     const long area = (long)OH * OW;
     float *out = cols;
@@ -60,7 +62,8 @@ PK_TARGET void pk_im2col_stride1(const float *x, int C, int H, int W, int KH, in
     }
 }
 
-PK_TARGET void pk_col2im_stride1(const float *cols, int C, int H, int W, int KH, int KW, int P, float *x) {
+PK_TARGET PK_INLINE void col2im_rows(const float *cols, int C, int H, int W, int KH, int KW, int P, float *x,
+                                     const int NV) {
     const int OH = H + 2 * P - KH + 1, OW = W + 2 * P - KW + 1;
     const long area = (long)OH * OW;
     const float *in = cols;
@@ -83,5 +86,50 @@ PK_TARGET void pk_col2im_stride1(const float *cols, int C, int H, int W, int KH,
 #undef PK_ADD
             }
         }
+    }
+}
+
+#define PK_INSTANCES(name, T, U)                                                                                    \
+    PK_TARGET __attribute__((noinline)) static void name##_0(T a, int C, int H, int W, int KH, int KW, int P, U b) { \
+        name##_rows(a, C, H, W, KH, KW, P, b, 0);                                                                   \
+    }                                                                                                               \
+    PK_TARGET __attribute__((noinline)) static void name##_1(T a, int C, int H, int W, int KH, int KW, int P, U b) { \
+        name##_rows(a, C, H, W, KH, KW, P, b, 1);                                                                   \
+    }                                                                                                               \
+    PK_TARGET __attribute__((noinline)) static void name##_2(T a, int C, int H, int W, int KH, int KW, int P, U b) { \
+        name##_rows(a, C, H, W, KH, KW, P, b, 2);                                                                   \
+    }                                                                                                               \
+    PK_TARGET __attribute__((noinline)) static void name##_3(T a, int C, int H, int W, int KH, int KW, int P, U b) { \
+        name##_rows(a, C, H, W, KH, KW, P, b, 3);                                                                   \
+    }                                                                                                               \
+    PK_TARGET __attribute__((noinline)) static void name##_4(T a, int C, int H, int W, int KH, int KW, int P, U b) { \
+        name##_rows(a, C, H, W, KH, KW, P, b, 4);                                                                   \
+    }
+PK_INSTANCES(im2col, const float *, float *)
+PK_INSTANCES(col2im, const float *, float *)
+
+/// Vectors per row of OW floats when they fit in the unrolled row loop (1-4), else 0.
+static int row_vectors(int W, int KW, int P) {
+    int OW = W + 2 * P - KW + 1;
+    return OW <= 64 ? (OW + 15) / 16 : 0;
+}
+
+PK_TARGET void pk_im2col_stride1(const float *x, int C, int H, int W, int KH, int KW, int P, float *cols) {
+    switch (row_vectors(W, KW, P)) {
+    case 1: im2col_1(x, C, H, W, KH, KW, P, cols); break;
+    case 2: im2col_2(x, C, H, W, KH, KW, P, cols); break;
+    case 3: im2col_3(x, C, H, W, KH, KW, P, cols); break;
+    case 4: im2col_4(x, C, H, W, KH, KW, P, cols); break;
+    default: im2col_0(x, C, H, W, KH, KW, P, cols);
+    }
+}
+
+PK_TARGET void pk_col2im_stride1(const float *cols, int C, int H, int W, int KH, int KW, int P, float *x) {
+    switch (row_vectors(W, KW, P)) {
+    case 1: col2im_1(cols, C, H, W, KH, KW, P, x); break;
+    case 2: col2im_2(cols, C, H, W, KH, KW, P, x); break;
+    case 3: col2im_3(cols, C, H, W, KH, KW, P, x); break;
+    case 4: col2im_4(cols, C, H, W, KH, KW, P, x); break;
+    default: col2im_0(cols, C, H, W, KH, KW, P, x);
     }
 }
