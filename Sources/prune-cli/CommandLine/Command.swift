@@ -20,13 +20,13 @@ protocol Command {
 extension Command {
     /// The full help screen.
     static var help: String {
-        let width = options.map { $0.name.count + ($0.takesValue ? 8 : 0) }.max() ?? 0
+        // "help" counts too: a command without options still lines up "--help" and its text.
+        let width = (options.map { $0.name.count + ($0.takesValue ? 8 : 0) } + ["help".count]).max()!
         let lines = options.map { option -> String in
             let left = "--" + option.name + (option.takesValue ? " <value>" : "")
             return "  " + left.padding(toLength: width + 4, withPad: " ", startingAt: 0) + option.help
-        }
-        return "\(abstract)\n\nusage: prune-cli \(usage)\n\noptions:\n" + lines.joined(separator: "\n")
-            + "\n  " + "--help".padding(toLength: width + 4, withPad: " ", startingAt: 0) + "Show this help.\n"
+        } + ["  " + "--help".padding(toLength: width + 4, withPad: " ", startingAt: 0) + "Show this help."]
+        return "\(abstract)\n\nusage: prune-cli \(usage)\n\noptions:\n" + lines.joined(separator: "\n") + "\n"
     }
 }
 

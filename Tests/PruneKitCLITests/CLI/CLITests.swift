@@ -63,6 +63,9 @@ final class CLITests: XCTestCase {
             let run = try CLIRun.run(command.split(separator: " ").map(String.init) + ["--help"])
             XCTAssertEqual(run.status, 0, command)
             XCTAssertTrue(run.output.contains("usage: prune-cli \(command.split(separator: " ")[0])"), "\(command) help: \(run.output)")
+            // The last line is --help, whole, even for a command with no options (it was once cut to "--he").
+            let last = run.output.split(separator: "\n").last.map(String.init) ?? ""
+            XCTAssertTrue(last.hasPrefix("  --help ") && last.hasSuffix("Show this help."), "\(command) help ends with '\(last)'")
         }
     }
 
