@@ -35,9 +35,18 @@ if [[ ! -x $cli ]]; then step "Build prune-cli"; (cd "$repo" && swift build -c r
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/prunekit-slurm.XXXXXX")
 chmod 755 "$tmp"
 started_pids=()
+# Stops the daemons this script started and waits until they have exited (slurmctld writes its state files as
+# it shuts down, so removing the folder before then races with it), then removes the folder. Keeps the
+# script's own exit status: a cleanup hiccup must not turn a passed check into a failure, or the reverse.
 cleanup() {
+    local status=$?
     for pid in "${started_pids[@]}"; do kill "$pid" 2> /dev/null || true; done
-    if [[ "${KEEP_TMP:-0}" == 1 ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
+    for pid in "${started_pids[@]}"; do
+        for _ in $(seq 100); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+    done
+    if [[ "${KEEP_TMP:-0}" == 1 ]]; then echo "kept $tmp"
+    else rm -rf "$tmp" 2> /dev/null || { sleep 1; rm -rf "$tmp" || echo "warning: could not remove $tmp"; }; fi
+    exit "$status"
 }
 trap cleanup EXIT
 
