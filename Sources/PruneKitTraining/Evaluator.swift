@@ -4,12 +4,17 @@ import PruneKitData
 
 /// Top-1 accuracy, mean loss and per-class accuracy of a model on a batch provider.
 public struct EvaluationResult: Codable, Equatable {
+    /// Samples evaluated.
     public var count: Int
+    /// Mean unsmoothed softmax cross-entropy per sample (0 when no samples).
     public var loss: Float
+    /// Top-1 accuracy, a fraction in [0, 1] (0 when no samples).
     public var accuracy: Float
     /// Accuracy per class (NaN-free: a class with no samples reports 0 and count 0).
     public var perClassAccuracy: [Float]
+    /// Samples of each class, indexed by label.
     public var perClassCount: [Int]
+    /// Wall-clock seconds the evaluation took.
     public var seconds: Double
 }
 

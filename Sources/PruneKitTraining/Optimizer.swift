@@ -16,10 +16,12 @@ public protocol Optimizer: AnyObject {
 }
 
 extension SGD: Optimizer {
+    /// Momentum buffers keyed "<parameter name>.momentum_buffer" (PyTorch's name for them).
     public func stateTensors() -> [String: Tensor] {
         Dictionary(uniqueKeysWithValues: velocities.map { ($0.key + ".momentum_buffer", $0.value) })
     }
 
+    /// Replaces the momentum buffers with `tensors`; a key not ending in ".momentum_buffer" throws `invalidArgument`.
     public func loadStateTensors(_ tensors: [String: Tensor]) throws {
         var loaded: [String: Tensor] = [:]
         for (key, tensor) in tensors {

@@ -9,9 +9,18 @@ public final class ProgressReporter {
     private let isTerminal = isatty(2) != 0
     private var lastQuarter = -1
     private var epochStart = Profiler.now()
+    /// Epochs of the run, shown as "epoch E/totalEpochs".
     public let totalEpochs: Int
+    /// Images per batch, used to turn batches done into the images-per-second figure.
     public var batchSize: Int
 
+    /// A reporter for a run of `totalEpochs` epochs of `batchSize`-image batches.
+    ///
+    /// ```swift
+    /// let progress = ProgressReporter(totalEpochs: config.epochs, batchSize: config.batchSize)
+    /// progress.beginEpoch()
+    /// progress.update(epoch: 0, done: done, total: total, loss: loss, accuracy: accuracy)
+    /// ```
     public init(totalEpochs: Int, batchSize: Int) { (self.totalEpochs, self.batchSize) = (totalEpochs, batchSize) }
 
     /// Call at each epoch start.

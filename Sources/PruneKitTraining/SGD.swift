@@ -14,13 +14,24 @@ import PruneKitData
 /// gradients through trainer hooks and are not mixed into it. Momentum buffers are keyed by parameter
 /// name so that surgery can slice them along with the weights (STYLE.md rule 12).
 public final class SGD {
+    /// Step size (>= 0); the trainer sets it from the schedule each iteration.
     public var learningRate: Float
+    /// Momentum factor (>= 0; 0: plain SGD, no buffers kept).
     public var momentum: Float
+    /// Nesterov momentum: step along g + momentum * v instead of v (requires momentum > 0).
     public var nesterov: Bool
+    /// L2 coefficient added to the gradient as weightDecay * w (>= 0).
     public var weightDecay: Float
     /// Momentum buffers by parameter name.
     public var velocities: [String: Tensor] = [:]
 
+    /// Defaults: no momentum, no Nesterov, no weight decay. Throws `invalidArgument` on a negative value or Nesterov
+    /// without momentum.
+    ///
+    /// ```swift
+    /// let sgd = try SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4)
+    /// sgd.step(model.parameters)
+    /// ```
     public init(learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) throws {
         guard learningRate >= 0, momentum >= 0, weightDecay >= 0, !nesterov || momentum > 0 else {
             throw PruneKitError.invalidArgument(operation: "SGD", message: "need learningRate, momentum, weightDecay >= 0 and momentum > 0 with Nesterov; got lr \(learningRate), momentum \(momentum), weight decay \(weightDecay), nesterov \(nesterov)")

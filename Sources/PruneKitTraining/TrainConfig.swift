@@ -5,14 +5,25 @@ import PruneKitData
 /// Everything that defines a training run, passed whole (STYLE.md rule 9) and stored in checkpoints.
 /// Defaults are the CIFAR ResNet recipe (He et al. 2016): SGD 0.1, momentum 0.9, weight decay 5e-4 (1e-4 in the paper), batch 128.
 public struct TrainConfig: Codable, Equatable {
+    /// Epochs to train in total (the trainer runs until `TrainingState.completedEpochs` reaches it); default 30.
     public var epochs = 30
+    /// Training images per batch (the training loader's batch size); default 128.
     public var batchSize = 128
+    /// Base learning rate that `schedule` scales per iteration; default 0.1.
     public var learningRate: Float = 0.1
+    /// SGD momentum factor (`SGD.momentum`); default 0.9.
     public var momentum: Float = 0.9
+    /// Use Nesterov momentum (needs momentum > 0); default false.
     public var nesterov = false
+    /// L2 weight-decay coefficient added to every gradient by SGD (g + weightDecay * w); default 5e-4.
     public var weightDecay: Float = 5e-4
+    /// How the rate moves from `learningRate` over the run (`LearningRateSchedule`); default cosine to 0 over all iterations.
     public var schedule: LearningRateSchedule = .cosine
+    /// Epochs of linear warm-up (Goyal et al. 2017): during them the scheduled rate is multiplied by (t + 1) / (warmupEpochs *
+    /// iterations per epoch) at iteration t; default 0 (none).
     public var warmupEpochs = 0
+    /// Label-smoothing epsilon of the training loss (Szegedy et al. 2016): targets (1 - eps) onehot + eps / K; default 0.
+    /// Evaluation loss is always unsmoothed.
     public var labelSmoothing: Float = 0
     /// Seeds initialisation, shuffling, augmentation and dropout.
     public var seed: UInt64 = 1
@@ -22,6 +33,12 @@ public struct TrainConfig: Codable, Equatable {
     /// Visit the training samples in a fresh seeded order every epoch (false: dataset order every epoch).
     public var shuffle = true
 
+    /// The default recipe; set fields to change it.
+    ///
+    /// ```swift
+    /// var config = TrainConfig(); config.epochs = 160; config.schedule = .multiStep(milestones: [80, 120], gamma: 0.1)
+    /// let optimizer = try config.makeOptimizer()
+    /// ```
     public init() {}
 
     enum CodingKeys: String, CodingKey {
@@ -55,13 +72,21 @@ public struct TrainConfig: Codable, Equatable {
 
 /// Metrics of one finished epoch.
 public struct EpochRecord: Codable, Equatable {
+    /// Index of the epoch, 0-based (displayed as epoch + 1).
     public var epoch: Int
+    /// The learning rate of the epoch's last iteration.
     public var learningRate: Float
+    /// Mean training loss per sample over the epoch (training mode, with label smoothing, weights changing as it ran).
     public var trainLoss: Float
+    /// Top-1 accuracy on the training batches over the epoch, a fraction in [0, 1].
     public var trainAccuracy: Float
+    /// Mean unsmoothed loss on the evaluation set after the epoch (eval mode); nil without an evaluation set.
     public var testLoss: Float?
+    /// Top-1 accuracy on the evaluation set, a fraction in [0, 1]; nil without an evaluation set.
     public var testAccuracy: Float?
+    /// Wall-clock seconds of the epoch's training pass and its hooks (evaluation not included).
     public var seconds: Double
+    /// Training images processed per wall-clock second over `seconds`.
     public var imagesPerSecond: Double
 }
 
@@ -75,6 +100,7 @@ public struct TrainingState: Codable, Equatable {
     public var generator = SplitMix64(seed: 0)
     /// Best test accuracy so far and its epoch (-1 before any evaluation).
     public var bestAccuracy: Float = -1
+    /// Epoch (0-based) of `bestAccuracy`; -1 before any evaluation.
     public var bestEpoch = -1
     /// Per-epoch metrics so far.
     public var history: [EpochRecord] = []

@@ -11,12 +11,19 @@ import PruneKitData
 /// functions of (seed, epoch), and the dropout generator is part of `TrainingState`, so resuming from an
 /// epoch boundary reproduces the uninterrupted run bit for bit (same thread count).
 public final class Trainer {
+    /// The network being trained (trained in place).
     public let model: Layer
+    /// The update rule; its learning rate is overwritten from `config.schedule` every iteration.
     public let optimizer: Optimizer
+    /// The recipe: epochs, schedule, warm-up and label smoothing are read from it.
     public let config: TrainConfig
+    /// Training batches, visited once per epoch.
     public let training: BatchProvider
+    /// Evaluation batches, run after every epoch; nil: no test metrics.
     public let evaluation: BatchProvider?
+    /// Number of classes K: evaluation checks that logits are [B, K].
     public let classCount: Int
+    /// Hooks called in order at each point of the loop (pruning methods' regularisers and masks).
     public var hooks: [TrainingHook] = []
     /// Called after every epoch with the new state (write checkpoints here).
     public var onEpochEnd: ((TrainingState) throws -> Void)?
@@ -25,6 +32,13 @@ public final class Trainer {
     /// Installed on the training forward passes (`ForwardContext.layerOutputHook`): gates learned during training.
     public var layerOutputHook: ((_ layer: Layer, _ input: Variable, _ output: Variable) throws -> Variable)?
 
+    /// A trainer; call `fit(from:)` to run it.
+    ///
+    /// ```swift
+    /// let trainer = Trainer(model: model, optimizer: try config.makeOptimizer(), config: config, training: train,
+    ///                       evaluation: test, classCount: 10)
+    /// let state = try trainer.fit(from: TrainingState(seed: config.seed))
+    /// ```
     public init(model: Layer, optimizer: Optimizer, config: TrainConfig, training: BatchProvider,
                 evaluation: BatchProvider?, classCount: Int) {
         (self.model, self.optimizer, self.config, self.training) = (model, optimizer, config, training)

@@ -38,9 +38,14 @@ public protocol TrainingHook: AnyObject {
 }
 
 extension TrainingHook {
+    /// Default: does nothing.
     public func beforeTraining(_ context: TrainingContext) throws {}
+    /// Default: does nothing.
     public func beforeEpoch(_ context: TrainingContext) throws {}
+    /// Default: does nothing.
     public func afterBackward(_ context: TrainingContext) throws {}
+    /// Default: does nothing.
     public func afterOptimizerStep(_ context: TrainingContext) throws {}
+    /// Default: does nothing.
     public func afterEpoch(_ context: TrainingContext) throws {}
 }

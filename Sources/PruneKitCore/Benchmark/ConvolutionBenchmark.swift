@@ -2,9 +2,18 @@ import Foundation
 
 /// One convolution shape to benchmark: batch, channels, image size, kernel, stride, padding.
 public struct ConvolutionShape: Codable {
+    /// Name in reports, e.g. "resnet20 16-32 s2 32x32" (`scaled(by:)` adds "x<factor>").
     public var label: String
+    /// Images per batch N, input channels C, output channels OC, square input side H = W, square kernel side K,
+    /// stride S and zero padding P (elements per side).
     public var batch, inputChannels, outputChannels, size, kernelSize, stride, padding: Int
 
+    /// A shape named `label`; defaults are a 3x3 kernel, stride 1 and padding 1 (same-size output).
+    ///
+    /// ```swift
+    /// let shape = ConvolutionShape("16-16 32x32", batch: 128, inputChannels: 16, outputChannels: 16, size: 32)
+    /// let result = try ConvolutionBenchmark.run(shape)
+    /// ```
     public init(_ label: String, batch: Int, inputChannels: Int, outputChannels: Int, size: Int,
                 kernelSize: Int = 3, stride: Int = 1, padding: Int = 1) {
         (self.label, self.batch, self.inputChannels, self.outputChannels, self.size) = (label, batch, inputChannels, outputChannels, size)
@@ -54,6 +63,7 @@ public struct ConvolutionShape: Codable {
 
 /// Measured speeds of one convolution shape.
 public struct ConvolutionBenchmarkResult: Codable {
+    /// The shape that was measured.
     public var shape: ConvolutionShape
     /// Median milliseconds of conv2d forward, of backward (input and weight gradients), and of the same
     /// sgemm calls alone (forward + both backward products, same per-image split and threads).

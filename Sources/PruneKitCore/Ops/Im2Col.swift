@@ -5,6 +5,8 @@ import PruneKitKernels
 
 /// Geometry of a 2-D convolution or pooling window, shared by conv and pooling kernels.
 public struct WindowGeometry: Hashable {
+    /// Input channels C, input height H and width W, window height KH and width KW, stride S (>= 1) and zero padding P
+    /// on each side, all in elements (see the legend above).
     public let channels, height, width, kernelHeight, kernelWidth, stride, padding: Int
     /// Output height: (H + 2P - KH) / S + 1.
     public var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }

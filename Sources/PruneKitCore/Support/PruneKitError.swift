@@ -23,6 +23,8 @@ public enum PruneKitError: Error, CustomStringConvertible, Equatable {
     /// or a product when it overflows `Int`), `reason` the system's ("Cannot allocate memory").
     case allocationFailed(purpose: String, bytes: String, reason: String)
 
+    /// The one-line message: where the problem is, then what was expected and found, e.g.
+    /// `conv2d: shape mismatch: expected ..., found ...` (a `usage` error is its message alone).
     public var description: String {
         switch self {
         case let .shapeMismatch(operation, expected, found):

@@ -161,6 +161,7 @@ public struct Tensor: CustomStringConvertible {
         set { precondition(index >= 0 && index < count); withUnsafeMutableBufferPointer { $0[index] = newValue } }
     }
 
+    /// Shape and the first 8 elements (`%.4g`), "..." when there are more: `Tensor([2, 3]: [1, 2, 3, 4, 5, 6])`.
     public var description: String {
         let shown = scalars.prefix(8).map { String(format: "%.4g", $0) }.joined(separator: ", ")
         return "Tensor(\(shape): [\(shown)\(count > 8 ? ", ..." : "")])"

@@ -2,18 +2,23 @@ import PruneKitCore
 
 /// Inference latency at a batch size: median over timed forward passes after warm-up, eval mode, tape off.
 public struct LatencyMeasurement: Codable, Equatable {
+    /// Images per forward pass.
     public var batchSize: Int
     /// Median milliseconds per forward pass.
     public var milliseconds: Double
+    /// batchSize * 1000 / milliseconds (encoded in JSON too, never decoded).
     public var imagesPerSecond: Double { Double(batchSize) * 1000 / milliseconds }
 
     private enum CodingKeys: String, CodingKey { case batchSize, milliseconds, imagesPerSecond }
+    /// A measurement of `milliseconds` per forward pass at `batchSize`.
     public init(batchSize: Int, milliseconds: Double) { (self.batchSize, self.milliseconds) = (batchSize, milliseconds) }
+    /// Decodes `batchSize` and `milliseconds`; a stored `imagesPerSecond` is ignored (it is derived).
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         batchSize = try container.decode(Int.self, forKey: .batchSize)
         milliseconds = try container.decode(Double.self, forKey: .milliseconds)
     }
+    /// Encodes `batchSize`, `milliseconds` and the derived `imagesPerSecond`.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(batchSize, forKey: .batchSize)

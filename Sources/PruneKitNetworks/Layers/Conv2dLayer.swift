@@ -10,9 +10,13 @@ import PruneKitCore
 /// let conv = Conv2d(name: "conv1", inputChannels: 3, outputChannels: 16, kernelSize: 3, padding: 1, generator: &rng)
 /// ```
 public final class Conv2d: Layer {
+    /// Kernels, [outputChannels, inputChannels, kernelSize, kernelSize] (OIHW), named `name.weight`.
     public let weight: Variable
+    /// [outputChannels], named `name.bias` (init 0); nil for a layer without bias (the random-init default).
     public let bias: Variable?
+    /// Step of the window in both directions, in pixels; default 1.
     public let stride: Int
+    /// Zero padding on each side, in pixels; default 0.
     public let padding: Int
 
     /// A layer whose parameters are named `name.weight` and `name.bias`.
@@ -34,11 +38,17 @@ public final class Conv2d: Layer {
         self.padding = padding
     }
 
+    /// C, channels of the input (weight.shape[1]).
     public var inputChannels: Int { weight.shape[1] }
+    /// OC, channels of the output (weight.shape[0]).
     public var outputChannels: Int { weight.shape[0] }
+    /// K, side of the square kernel (weight.shape[2]).
     public var kernelSize: Int { weight.shape[2] }
+    /// weight, then bias if present (state_dict order).
     public var ownParameters: [Variable] { [weight] + (bias.map { [$0] } ?? []) }
 
+    /// `conv2d`: input [N, C, H, W], output [N, OC, (H + 2P - K) / S + 1, (W + 2P - K) / S + 1]; passed through
+    /// `context.layerOutputHook`.
     public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
         try context.hooked(self, input: input, output: try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding))
     }

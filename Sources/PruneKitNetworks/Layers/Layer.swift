@@ -49,7 +49,9 @@ public protocol Layer: AnyObject {
 }
 
 extension Layer {
+    /// Default: none (parameter-free layers and containers).
     public var ownParameters: [Variable] { [] }
+    /// Default: none (leaf layers).
     public var children: [Layer] { [] }
 
     /// Every parameter of this layer and its descendants, depth first, in state_dict order.

@@ -3,7 +3,9 @@ import PruneKitCore
 /// A fully connected layer y = x W^T + b, weight [outputFeatures, inputFeatures] (PyTorch layout).
 /// Initialisation is PyTorch's default: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias.
 public final class Linear: Layer {
+    /// W, [outputFeatures, inputFeatures], named `name.weight`.
     public let weight: Variable
+    /// b, [outputFeatures], named `name.bias`; nil for a layer without bias.
     public let bias: Variable?
 
     /// A layer whose parameters are named `name.weight` and `name.bias`.
@@ -24,10 +26,14 @@ public final class Linear: Layer {
         self.bias = bias.map { Variable(parameter: $0, name: name + ".bias") }
     }
 
+    /// I, the width of each input row (weight.shape[1]).
     public var inputFeatures: Int { weight.shape[1] }
+    /// O, the width of each output row (weight.shape[0]).
     public var outputFeatures: Int { weight.shape[0] }
+    /// weight, then bias if present (state_dict order).
     public var ownParameters: [Variable] { [weight] + (bias.map { [$0] } ?? []) }
 
+    /// y = x W^T + b: input [N, I], output [N, O]; passed through `context.layerOutputHook`.
     public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
         try context.hooked(self, input: input, output: try linear(input, weight: weight, bias: bias))
     }

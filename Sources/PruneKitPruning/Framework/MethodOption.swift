@@ -20,6 +20,12 @@ public struct MethodOption {
     /// Stores the value in the configuration.
     public let apply: (inout PruningConfig, String) throws -> Void
 
+    /// An option of `method` called `name`; `apply` parses the text value into the configuration.
+    ///
+    /// ```swift
+    /// MethodOption(method: "deep-compression", name: "conv-bits", help: "Weight-sharing bits for conv layers (default 8; Han et al. 2016)") {
+    ///     $0.deepCompression.convolutionBits = try MethodOption.integer($1, name: "conv-bits", in: 1...16) }
+    /// ```
     public init(method: String, name: String, help: String, apply: @escaping (inout PruningConfig, String) throws -> Void) {
         (self.method, self.name, self.help, self.apply) = (method, name, help, apply)
     }

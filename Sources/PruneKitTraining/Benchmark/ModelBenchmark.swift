@@ -5,9 +5,13 @@ import PruneKitData
 
 /// Throughput of one model at one batch size on synthetic data, as PyTorch's bench_models.py measures it.
 public struct ModelBenchmarkResult: Codable {
+    /// Name of the model's spec, e.g. "resnet20".
     public var model: String
+    /// "train" (forward, loss, backward, SGD step) or "infer" (forward only, tape off).
     public var mode: String
+    /// Images per step.
     public var batchSize: Int
+    /// Worker threads used (`Parallel.threadCount`).
     public var threads: Int
     /// Median milliseconds per step (training: zero_grad + forward + loss + backward + SGD step).
     public var millisecondsPerStep: Double
@@ -18,6 +22,7 @@ public struct ModelBenchmarkResult: Codable {
     public var bestMillisecondsPerStep: Double
     /// Timed steps behind the median (at least `steps`; more when `minimumSeconds` asked for them).
     public var timedSteps: Int
+    /// batchSize * 1000 / millisecondsPerStep.
     public var imagesPerSecond: Double
     /// Forward FLOPs of one image (a multiply-add counts 2), at the widths benchmarked.
     public var forwardFlopsPerImage: Double

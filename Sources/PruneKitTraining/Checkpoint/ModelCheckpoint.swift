@@ -24,14 +24,18 @@ public struct ModelCheckpoint {
     public static let optimizerPrefix = "optimizer."
     static let reservedKeys: Set<String> = ["format", "spec", "train_config", "training_state"]
 
+    /// The network, with its architecture spec (stored as `spec`) and state_dict tensors.
     public var model: Model
+    /// The training recipe (metadata `train_config`); nil for a model-only checkpoint.
     public var trainConfig: TrainConfig?
+    /// Where training stands, for resuming (metadata `training_state`); nil for a model-only checkpoint.
     public var trainingState: TrainingState?
     /// Optimizer state as `Optimizer.stateTensors()` gives it.
     public var optimizerState: [String: Tensor]
     /// Further string entries (dataset name, pruning method and hyperparameters, ...).
     public var metadata: [String: String]
 
+    /// A checkpoint of `model`; everything else is optional (defaults: no training record, no optimizer state, no metadata).
     public init(model: Model, trainConfig: TrainConfig? = nil, trainingState: TrainingState? = nil,
                 optimizerState: [String: Tensor] = [:], metadata: [String: String] = [:]) {
         (self.model, self.trainConfig, self.trainingState) = (model, trainConfig, trainingState)
