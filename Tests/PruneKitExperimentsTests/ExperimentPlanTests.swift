@@ -71,6 +71,24 @@ final class ExperimentPlanTests: XCTestCase {
         XCTAssertEqual(rejection(Self.tinyPlan.replacingOccurrences(of: #"{"name": "random"}"#, with: #"{"name": "l1"}"#)).name, "methods[1].label")
     }
 
+    func testSharedPruningOptionsReachTheConfigurationAndLeaveOtherIdsAlone() throws {
+        let before = try parse(Self.tinyPlan).cells()
+        let shared = #"{"name": "l1", "scope": "global", "ignore": ["fc1"], "maxRatio": 0.8, "roundTo": 8, "steps": 2}"#
+        let cells = try parse(Self.tinyPlan.replacingOccurrences(of: #"{"name": "l1"}"#, with: shared)).cells()
+        let config = try cells[0].configuration.pruningConfig()
+        XCTAssertEqual(config.ignored, ["fc1"])
+        XCTAssertEqual(config.maximumGroupRatio, 0.8)
+        XCTAssertEqual((config.roundTo, config.iterativeSteps), (8, 2))
+        XCTAssertEqual(config.scope, .global)
+        // The random cells set none of them: their ids (and so their finished results) are untouched.
+        XCTAssertEqual(Set(before.map(\.id)).intersection(cells.map(\.id)).count, 4)
+        XCTAssertFalse(String(decoding: canonicalJSON(before[0].configuration), as: UTF8.self).contains("shared"))
+        XCTAssertEqual(rejection(Self.tinyPlan.replacingOccurrences(of: #"{"name": "l1"}"#, with: #"{"name": "l1", "maxRatio": 0}"#)).name,
+                       "methods[0].maxRatio")
+        XCTAssertEqual(rejection(Self.tinyPlan.replacingOccurrences(of: #"{"name": "l1"}"#, with: #"{"name": "l1", "ignore": "fc1"}"#)).name,
+                       "methods[0].ignore")
+    }
+
     func testExplicitCellsAddToTheGridOnce() throws {
         let text = Self.tinyPlan.replacingOccurrences(of: "\"latency\"", with: """
             "cells": [{"method": "l1", "target": "ratio=0.25", "seed": 3}, {"method": "l1", "target": "flops=0.5", "seed": 1}], "latency"

@@ -37,6 +37,8 @@ public struct CellConfiguration: Codable, Equatable {
     public var dense: DenseConfiguration
     /// Registry method name, scope override and option texts.
     public var method: String, scope: PruningConfig.Scope?, options: [String: String]
+    /// Shared pruning options; nil (left out of the id's JSON) when the plan sets none.
+    public var shared: SharedSelection?
     /// The pruning target.
     public var target: PruningTarget
     /// Seed of pruning and fine-tuning.
@@ -55,6 +57,7 @@ public struct CellConfiguration: Codable, Equatable {
         config.target = target
         config.scope = scope
         config.seed = seed
+        shared?.apply(to: &config)
         let known = MethodOption.all.filter { $0.applies(to: method) }
         for (name, text) in options.sorted(by: { $0.key < $1.key }) {
             guard let option = known.first(where: { $0.name == name }) else {

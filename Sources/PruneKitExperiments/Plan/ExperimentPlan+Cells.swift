@@ -54,7 +54,8 @@ extension ExperimentPlan {
         recommended.epochs = 0
         let fineTuning = fineTuning.applied(to: recommended, seed: seed).resolvingAugmentation(for: dataset)
         let configuration = CellConfiguration(dense: try denseConfiguration(dataset: dataset, model: model, seed: seed),
-                                              method: method.name, scope: method.scope, options: method.options, target: target,
+                                              method: method.name, scope: method.scope, options: method.options,
+                                              shared: method.shared.isEmpty ? nil : method.shared, target: target,
                                               seed: seed, fineTuning: fineTuning.epochs > 0 ? fineTuning : nil,
                                               latencyBatchSizes: latencyBatchSizes)
         // Validate the whole pruning configuration now, not hours into a run.

@@ -90,6 +90,7 @@ extension ExperimentPlan {
                                                  found: "unknown method '\(requested)'")
         }
         var method = MethodEntry(name: entry.name, label: try members["label"]?.string() ?? entry.name, scope: nil, options: [:])
+        method.shared = try SharedSelection.parse(members)
         if let scopeNode = members["scope"] {
             guard let scope = PruningConfig.Scope(rawValue: try scopeNode.string()) else { throw scopeNode.failure("uniform or global") }
             method.scope = scope

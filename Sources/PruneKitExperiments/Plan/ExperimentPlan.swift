@@ -40,6 +40,8 @@ public struct ExperimentPlan: Equatable {
         public var scope: PruningConfig.Scope?
         /// Option name -> text, as `MethodOption.apply` parses it.
         public var options: [String: String]
+        /// Shared pruning options (ignored groups, cap, rounding, steps); empty: the defaults.
+        public var shared = SharedSelection()
     }
 
     /// One cell the plan lists by hand.
