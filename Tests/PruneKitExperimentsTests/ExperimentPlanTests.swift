@@ -78,7 +78,8 @@ final class ExperimentPlanTests: XCTestCase {
         let config = try cells[0].configuration.pruningConfig()
         XCTAssertEqual(config.ignored, ["fc1"])
         XCTAssertEqual(config.maximumGroupRatio, 0.8)
-        XCTAssertEqual((config.roundTo, config.iterativeSteps), (8, 2))
+        XCTAssertEqual(config.roundTo, 8)
+        XCTAssertEqual(config.iterativeSteps, 2)
         XCTAssertEqual(config.scope, .global)
         // The random cells set none of them: their ids (and so their finished results) are untouched.
         XCTAssertEqual(Set(before.map(\.id)).intersection(cells.map(\.id)).count, 4)
