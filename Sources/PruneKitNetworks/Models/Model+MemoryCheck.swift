@@ -10,8 +10,10 @@ import PruneKitCore
 /// bytes: the pass is refused when one buffer — a layer's input or output, or a convolution's im2col columns
 /// (C·k·k × OH·OW per image) — would exceed the machine's physical memory for the batch given.
 extension Model {
-    /// Elements per image of the largest single buffer the forward pass makes, and the layer that makes it.
-    var largestBufferPerImage: (layer: String, elements: Int) {
+    /// Elements per image of the largest single buffer the forward pass of `spec` at `geometry` makes, and the
+    /// layer that makes it. Computed once when the model is built (`Model.largestBufferPerImage`): pruning only
+    /// narrows layers, so the figure stays an upper bound.
+    static func largestBuffer(spec: ModelSpec, geometry: [LayerCost]) -> (layer: String, elements: Int) {
         var largest = (layer: "input", elements: spec.inputShape.reduce(1, *))
         for layer in geometry {
             var elements = max(LayerCost.product(layer.inputShape) ?? .max, LayerCost.product(layer.outputShape) ?? .max)
@@ -26,16 +28,19 @@ extension Model {
     }
 
     /// Throws `allocationFailed` when the forward pass at `batchSize` would need one buffer larger than the
-    /// machine's physical memory (`ProcessInfo.physicalMemory`).
+    /// machine's physical memory (`ProcessInfo.physicalMemory`, read once per process).
     public func checkForwardMemory(batchSize: Int) throws {
         let (layer, elements) = largestBufferPerImage
         let (perBatch, overflow) = elements.multipliedReportingOverflow(by: max(batchSize, 1))
         let (bytes, bytesOverflow) = perBatch.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
-        let memory = ProcessInfo.processInfo.physicalMemory
+        let memory = Model.physicalMemory
         guard overflow || bytesOverflow || UInt64(bytes) > memory else { return }
         throw PruneKitError.allocationFailed(
             purpose: "the activations of layer '\(layer)' of model \(spec.name) for a batch of \(batchSize)",
             bytes: overflow || bytesOverflow ? "\(elements) x \(batchSize) x 4" : "\(bytes)",
             reason: "one buffer larger than this machine's physical memory (\(memory) bytes); use a smaller batch")
     }
+
+    /// The machine's physical memory in bytes.
+    static let physicalMemory = ProcessInfo.processInfo.physicalMemory
 }

@@ -25,6 +25,9 @@ public final class Model: Layer {
     public let namedLayers: [String: Layer]
     /// The geometry the layers were built from (names, kinds, which width entry sets each output).
     let geometry: [LayerCost]
+    /// The largest single buffer of a forward pass per image, for `checkForwardMemory` (computed once here, not
+    /// on every pass).
+    let largestBufferPerImage: (layer: String, elements: Int)
 
     /// Validates `spec` (including `ModelLimits`) and builds it, initialised from `seed`. Throws the spec's
     /// error, or `allocationFailed` naming the tensor when its memory cannot be had (never a trap).
@@ -40,6 +43,7 @@ public final class Model: Layer {
         }
         self.spec = spec
         self.geometry = geometry
+        largestBufferPerImage = Model.largestBuffer(spec: spec, geometry: geometry)
         children = roots
         layerNames = named.map(\.0)
         namedLayers = Dictionary(uniqueKeysWithValues: named)
