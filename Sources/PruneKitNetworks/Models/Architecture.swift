@@ -1,18 +1,15 @@
 import PruneKitCore
 
-/// What each family file (`MultilayerPerceptron`, `LeNet5`, `VGG`, `ResNet`, `WideResNet`) provides: the
-/// width-table names, a shape-only walk of the forward pass, and the layers themselves. The two walks are
-/// kept next to each other in each file; `ModelsBuildTests` checks that the built layers match the recorded
-/// geometry name for name and shape for shape.
+/// What each family file (`MultilayerPerceptron`, `LeNet5`, `VGG`, `ResNet`, `WideResNet`, `ResNetV2`,
+/// `UserGraph`) provides: the structure checks, the width-table names, and the family's graph builder. Everything
+/// else (shapes, costs, layers, coupling) is derived from the graph.
 protocol Architecture {
     /// Checks the family-specific fields (depth rule; which of shortcut, widthFactor, dropout apply).
     static func validateStructure(of spec: ModelSpec) throws
     /// The width-table entry names the spec must have, in canonical order; they depend on depth (and k) only.
     static func widthNames(for spec: ModelSpec) -> [String]
-    /// Records every Conv2d, Linear and BatchNorm in state_dict order.
-    static func recordGeometry(of spec: ModelSpec, into recorder: inout GeometryRecorder) throws
-    /// The model's root layers, in PyTorch registration order.
-    static func makeLayers(for spec: ModelSpec, using factory: inout LayerFactory) throws -> [Layer]
+    /// The network as a graph at the spec's widths, parameterised nodes in PyTorch registration order.
+    static func makeGraph(for spec: ModelSpec) throws -> NetworkGraph
     /// The initialisation models.py leaves each layer with.
     static var weightInitialization: LayerFactory.WeightInitialization { get }
 }
@@ -26,6 +23,8 @@ extension ModelSpec.Family {
         case .vgg: return VGG.self
         case .resNet: return ResNet.self
         case .wideResNet: return WideResNet.self
+        case .resNetV2: return ResNetV2.self
+        case .graph: return UserGraph.self
         }
     }
 }
@@ -45,5 +44,6 @@ extension ModelSpec {
         if !allowDropout, dropoutProbability != nil {
             throw specError("'dropoutProbability' applies only to wrn, not \(family.rawValue)")
         }
+        if family != .graph, graph != nil { throw specError("'graph' applies only to family \"graph\", not \(family.rawValue)") }
     }
 }

@@ -44,10 +44,13 @@ public struct LayerCost: Equatable, Sendable {
     public let hasBias: Bool
     /// The width-table entry that sets this layer's output width; nil for the classifier's output.
     public let widthName: String?
+    /// Finer-than-channel sparsity of the weight (`SparsityRecord`); FLOPs and parameters count only the entries
+    /// it keeps (the bias stays whole).
+    public let sparsity: SparsityRecord?
 
     /// A record; shapes must already be consistent (`GeometryRecorder` checks them).
     public init(name: String, kind: Kind, inputShape: [Int], outputShape: [Int], kernelSize: Int = 1, stride: Int = 1,
-                padding: Int = 0, hasBias: Bool = false, widthName: String?) {
+                padding: Int = 0, hasBias: Bool = false, widthName: String?, sparsity: SparsityRecord? = nil) {
         self.name = name
         self.kind = kind
         self.inputShape = inputShape
@@ -57,6 +60,15 @@ public struct LayerCost: Equatable, Sendable {
         self.padding = padding
         self.hasBias = hasBias
         self.widthName = widthName
+        self.sparsity = sparsity
+    }
+
+    /// Weight entries that may be non-zero: all of them, or those `sparsity` keeps (nil on overflow).
+    var checkedWeightEntries: Int? {
+        let rows = outputWidth
+        guard let columns = kind == .convolution ? Self.product([inputWidth, kernelSize, kernelSize]) : inputShape.first else { return nil }
+        guard let sparsity else { return Self.product([rows, columns]) }
+        return sparsity.keptEntries(rows: rows, columns: columns)
     }
 
     /// Input channels (C) or features.
@@ -76,9 +88,9 @@ public struct LayerCost: Equatable, Sendable {
     var checkedParameterCount: Int? {
         switch kind {
         case .convolution:
-            return Self.sum([Self.product([outputWidth, inputWidth, kernelSize, kernelSize]), hasBias ? outputWidth : 0])
+            return Self.sum([checkedWeightEntries, hasBias ? outputWidth : 0])
         case .linear:
-            return Self.sum([Self.product([outputWidth, inputWidth]), hasBias ? outputWidth : 0])
+            return Self.sum([checkedWeightEntries, hasBias ? outputWidth : 0])
         case .batchNorm:
             return Self.product([2, outputWidth])
         }
@@ -88,9 +100,9 @@ public struct LayerCost: Equatable, Sendable {
     var checkedFlops: Int? {
         switch kind {
         case .convolution:
-            return Self.product([2, Self.product(outputShape), inputWidth, kernelSize, kernelSize])
+            return Self.product([2, Self.product(Array(outputShape.dropFirst())), checkedWeightEntries])
         case .linear:
-            return Self.product([2, outputWidth, inputWidth])
+            return Self.product([2, checkedWeightEntries])
         case .batchNorm:
             return 0
         }

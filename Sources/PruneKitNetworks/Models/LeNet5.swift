@@ -20,29 +20,25 @@ enum LeNet5: Architecture {
         spec.family == .leNet5Classic ? ["conv1", "conv2", "fc1", "fc2"] : ["conv1", "conv2", "fc1"]
     }
 
-    static func recordGeometry(of spec: ModelSpec, into recorder: inout GeometryRecorder) throws {
+    static func makeGraph(for spec: ModelSpec) throws -> NetworkGraph {
         let classic = spec.family == .leNet5Classic
-        try recorder.convolution("conv1", widthName: "conv1", kernelSize: 5, padding: classic ? 2 : 0, bias: true)
-        try recorder.pool("max pool after conv1", kernelSize: 2)
-        try recorder.convolution("conv2", widthName: "conv2", kernelSize: 5, bias: true)
-        try recorder.pool("max pool after conv2", kernelSize: 2)
-        recorder.flatten()
-        try recorder.linear("fc1", widthName: "fc1")
+        var builder = GraphBuilder(inputShape: spec.inputShape)
+        builder.convolution("conv1", out: try spec.width(of: "conv1"), kernel: 5, padding: classic ? 2 : 0, bias: true)
+        if classic { builder.relu("relu1") }
+        builder.append("pool1", .maxPool(kernelSize: 2, stride: 2))
+        builder.convolution("conv2", out: try spec.width(of: "conv2"), kernel: 5, bias: true)
+        if classic { builder.relu("relu2") }
+        builder.append("pool2", .maxPool(kernelSize: 2, stride: 2))
+        builder.append("flatten", .flatten)
+        builder.linear("fc1", out: try spec.width(of: "fc1"))
+        builder.relu("relu3")
         if classic {
-            try recorder.linear("fc2", widthName: "fc2")
-            try recorder.linear("fc3", widthName: nil)
+            builder.linear("fc2", out: try spec.width(of: "fc2"))
+            builder.relu("relu4")
+            builder.linear("fc3", out: spec.classCount)
         } else {
-            try recorder.linear("fc2", widthName: nil)
+            builder.linear("fc2", out: spec.classCount)
         }
-    }
-
-    static func makeLayers(for spec: ModelSpec, using factory: inout LayerFactory) throws -> [Layer] {
-        if spec.family == .leNet5Classic {
-            return [try factory.convolution("conv1"), ReLU(), MaxPool(kernelSize: 2),
-                    try factory.convolution("conv2"), ReLU(), MaxPool(kernelSize: 2), Flatten(),
-                    try factory.linear("fc1"), ReLU(), try factory.linear("fc2"), ReLU(), try factory.linear("fc3")]
-        }
-        return [try factory.convolution("conv1"), MaxPool(kernelSize: 2), try factory.convolution("conv2"),
-                MaxPool(kernelSize: 2), Flatten(), try factory.linear("fc1"), ReLU(), try factory.linear("fc2")]
+        return builder.graph
     }
 }

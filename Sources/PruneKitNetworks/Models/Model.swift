@@ -17,7 +17,9 @@ import PruneKitCore
 public final class Model: Layer {
     /// The spec the model was built from (its widths go stale once pruning edits the layers: see `currentSpec()`).
     public let spec: ModelSpec
-    /// Root layers, in registration order.
+    /// The network's graph at build time (`spec.networkGraph()`); `currentGraph()` reads the live widths.
+    public let graph: NetworkGraph
+    /// Parameterised layers (Conv2d, FactorisedConv2d, BatchNorm, Linear), one per graph node, in node order.
     public let children: [Layer]
     /// Dotted module name of every Conv2d, Linear and BatchNorm, in state_dict order.
     public let layerNames: [String]
@@ -25,28 +27,58 @@ public final class Model: Layer {
     public let namedLayers: [String: Layer]
     /// The geometry the layers were built from (names, kinds, which width entry sets each output).
     let geometry: [LayerCost]
+    /// The compiled forward pass.
+    let execution: GraphExecution
     /// The largest single buffer of a forward pass per image, for `checkForwardMemory` (computed once here, not
     /// on every pass).
     let largestBufferPerImage: (layer: String, elements: Int)
 
-    /// Validates `spec` (including `ModelLimits`) and builds it, initialised from `seed`. Throws the spec's
-    /// error, or `allocationFailed` naming the tensor when its memory cannot be had (never a trap).
+    /// Validates `spec` (including `ModelLimits`) and builds its graph, initialised from `seed` in node order. Throws
+    /// the spec's error, or `allocationFailed` naming the tensor when its memory cannot be had (never a trap).
     public init(spec: ModelSpec, seed: UInt64) throws {
         let geometry = try spec.validatedGeometry()
-        let architecture = spec.family.architecture
-        var factory = LayerFactory(geometry: geometry, weightInitialization: architecture.weightInitialization, seed: seed)
-        let roots = try architecture.makeLayers(for: spec, using: &factory)
+        let graph = try spec.networkGraph()
+        var factory = LayerFactory(geometry: geometry, weightInitialization: spec.family.architecture.weightInitialization, seed: seed)
+        let roots = try Model.makeLayers(graph, using: &factory)
         let named = roots.flatMap(\.allLayers).compactMap { layer in Model.moduleName(of: layer).map { ($0, layer) } }
         guard named.map(\.0) == geometry.map(\.name) else {
             throw PruneKitError.invalidArgument(operation: "model builder \(spec.name)",
                                                 message: "built layers \(named.map(\.0)) differ from the recorded geometry")
         }
         self.spec = spec
+        self.graph = graph
         self.geometry = geometry
         largestBufferPerImage = Model.largestBuffer(spec: spec, geometry: geometry)
         children = roots
         layerNames = named.map(\.0)
         namedLayers = Dictionary(uniqueKeysWithValues: named)
+        execution = try GraphExecution(graph: graph, layers: Dictionary(uniqueKeysWithValues: zip(graph.parameterisedNodeNames, roots)))
+    }
+
+    /// The layers of the graph's parameterised nodes, drawn from the factory in node order; weights of a node with a
+    /// sparsity record are zeroed outside what it keeps.
+    private static func makeLayers(_ graph: NetworkGraph, using factory: inout LayerFactory) throws -> [Layer] {
+        var layers: [Layer] = []
+        for node in graph.nodes {
+            switch node.operation {
+            case let .convolution(attributes):
+                let convolution = try factory.convolution(node.name)
+                if let sparsity = attributes.sparsity { try convolution.weight.applySparsity(sparsity) }
+                layers.append(convolution)
+            case .factorisedConvolution:
+                let parts = try FactorisedConvolutionAttributes.partNames.map { try factory.convolution(node.name + "." + $0) }
+                layers.append(FactorisedConv2d(rotationIn: parts[0], core: parts[1], rotationOut: parts[2]))
+            case let .linear(attributes):
+                let linear = try factory.linear(node.name)
+                if let sparsity = attributes.sparsity { try linear.weight.applySparsity(sparsity) }
+                layers.append(linear)
+            case .batchNorm:
+                layers.append(try factory.batchNorm(node.name))
+            default:
+                continue
+            }
+        }
+        return layers
     }
 
     /// The forward pass; throws `shapeMismatch` unless the input is [N] + `spec.inputShape`, and
@@ -58,9 +90,9 @@ public final class Model: Layer {
         }
         try checkForwardMemory(batchSize: input.shape[0])
         if splitsBatchAcrossThreads(input, context) {
-            return try forwardPerThread(input, context) { try forwardFusingBatchNormReLU(children, $0, context) }
+            return try forwardPerThread(input, context) { try execution.run($0, context) }
         }
-        return try forwardFusingBatchNormReLU(children, input, context)
+        return try execution.run(input, context)
     }
 
     /// Same as `forward`.

@@ -37,4 +37,6 @@ public enum ModelLimits {
     public static let maximumParameterCount = 1 << 30
     /// Most forward FLOPs per image: 10^13, about a thousand times WRN-28-10.
     public static let maximumFlops = 10_000_000_000_000
+    /// Most nodes of a `NetworkGraph`: 100,000 (ResNet-1202 has about 3,000).
+    public static let maximumNodeCount = 100_000
 }

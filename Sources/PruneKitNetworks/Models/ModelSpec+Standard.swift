@@ -61,4 +61,14 @@ extension ModelSpec {
                   inputShape: inputShape, classCount: classCount, dropoutProbability: dropoutProbability,
                   widths: WideResNet.standardWidths(depth: depth, widthFactor: widthFactor))
     }
+
+    /// Pre-activation bottleneck ResNet-v2-`depth` (9n + 2), named `resnet-v2-D`.
+    ///
+    /// ```swift
+    /// let spec = ModelSpec.resNetV2(depth: 56)            // 590,426 parameters, 87.21 M multiply-adds
+    /// ```
+    public static func resNetV2(depth: Int, inputShape: [Int] = [3, 32, 32], classCount: Int = 10) -> ModelSpec {
+        ModelSpec(name: "resnet-v2-\(depth)", family: .resNetV2, depth: depth, inputShape: inputShape, classCount: classCount,
+                  widths: ResNetV2.standardWidths(depth: depth))
+    }
 }

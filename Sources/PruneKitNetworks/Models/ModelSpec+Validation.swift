@@ -30,10 +30,9 @@ extension ModelSpec {
         let architecture = family.architecture
         try architecture.validateStructure(of: self)
         try validateWidthTable(expectedNames: architecture.widthNames(for: self))
-        var recorder = GeometryRecorder(spec: self)
-        try architecture.recordGeometry(of: self, into: &recorder)
-        try validateCostLimits(recorder.layers)
-        return recorder.layers
+        let layers = try architecture.makeGraph(for: self).layerCosts()
+        try validateCostLimits(layers)
+        return layers
     }
 
     /// Each expected name exactly once, nothing else, every width >= 1.

@@ -42,13 +42,19 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         case resNet = "resnet"
         /// Wide ResNet WRN-d-k with pre-activation blocks, depth 6n + 4 (Zagoruyko and Komodakis, BMVC 2016).
         case wideResNet = "wrn"
+        /// Pre-activation bottleneck ResNet-v2, depth 9n + 2 (He et al., ECCV 2016), BPCP's "ResNet56".
+        case resNetV2 = "resnet-v2"
+        /// Any network given as a `NetworkGraph` in the spec's `graph` field (a user's architecture, or a zoo model
+        /// after a structural edit).
+        case graph
 
         /// Whether the family's networks normalise with batch norm (VGG, ResNet, WRN); the MLP and LeNets do not,
         /// and train stably only at smaller learning rates.
         public var usesBatchNorm: Bool {
             switch self {
             case .multilayerPerceptron, .leNet5, .leNet5Classic: false
-            case .vgg, .resNet, .wideResNet: true
+            case .vgg, .resNet, .wideResNet, .resNetV2: true
+            case .graph: false
             }
         }
     }
@@ -92,12 +98,15 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public var shortcut: Shortcut?
     /// WRN dropout probability between a block's two convolutions (0 in models.py); nil for other families.
     public var dropoutProbability: Float?
-    /// The width table, in the canonical order described above.
+    /// The width table, in the canonical order described above (empty for family `graph`, whose widths live on
+    /// its nodes).
     public var widths: [LayerWidth]
+    /// The network itself for family `graph`; nil for the zoo families, whose graph `networkGraph()` builds.
+    public var graph: NetworkGraph?
 
     /// A spec from its fields; `validate()` (or building a `Model`) checks them.
     public init(name: String, family: Family, depth: Int, widthFactor: Int? = nil, inputShape: [Int], classCount: Int,
-                shortcut: Shortcut? = nil, dropoutProbability: Float? = nil, widths: [LayerWidth]) {
+                shortcut: Shortcut? = nil, dropoutProbability: Float? = nil, widths: [LayerWidth], graph: NetworkGraph? = nil) {
         self.name = name
         self.family = family
         self.depth = depth
@@ -107,6 +116,23 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         self.shortcut = shortcut
         self.dropoutProbability = dropoutProbability
         self.widths = widths
+        self.graph = graph
+    }
+
+    /// A spec of family `graph` for `graph`: input shape and class count read from its first and last node, depth
+    /// the number of convolution and linear nodes (a label only).
+    public init(name: String, graph: NetworkGraph) throws {
+        let shapes = try graph.inferShapes()
+        let depth = graph.nodes.filter {
+            switch $0.operation { case .convolution, .factorisedConvolution, .linear: true; default: false }
+        }.count
+        self.init(name: name, family: .graph, depth: depth, inputShape: graph.inputShape, classCount: shapes.last![0], widths: [],
+                  graph: graph)
+    }
+
+    /// The network as a graph: the stored one for family `graph`, else the family's builder at this spec's widths.
+    public func networkGraph() throws -> NetworkGraph {
+        try family.architecture.makeGraph(for: self)
     }
 
     /// The width of table entry `name`; throws `invalidArgument` naming it when the table has no such entry.

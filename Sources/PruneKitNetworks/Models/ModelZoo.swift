@@ -42,6 +42,8 @@ public enum ModelZoo {
         Entry(name: "wrn-16-4", summary: "Wide ResNet 16-4, CIFAR (Zagoruyko and Komodakis 2016)",
               spec: .wideResNet(depth: 16, widthFactor: 4)),
         Entry(name: "wrn-28-10", summary: "Wide ResNet 28-10, CIFAR", spec: .wideResNet(depth: 28, widthFactor: 10)),
+        Entry(name: "resnet-v2-56", summary: "ResNet-v2-56, CIFAR, pre-activation bottlenecks (He et al. 2016; BPCP)",
+              spec: .resNetV2(depth: 56)),
     ]
 
     /// The table's names, in order.
@@ -54,7 +56,7 @@ public enum ModelZoo {
         if let entry = entries.first(where: { $0.name == key }) { return entry.spec }
         guard let spec = parse(key) else {
             throw PruneKitError.invalidParameter(name: "model", expected: "one of \(names.joined(separator: ", ")); "
-                                      + "also resnetD and resnetD-b (D = 6n + 2), vggD (11, 13, 16, 19), wrn-D-K (D = 6n + 4)", found: "'\(name)'")
+                                      + "also resnetD and resnetD-b (D = 6n + 2), resnet-v2-D (D = 9n + 2), vggD (11, 13, 16, 19), wrn-D-K (D = 6n + 4)", found: "'\(name)'")
         }
         try spec.validate()
         return spec
@@ -73,6 +75,7 @@ public enum ModelZoo {
             return .wideResNet(depth: depth, widthFactor: factor)
         }
         if key.hasPrefix("vgg"), let depth = Int(key.dropFirst(3)) { return .vgg(depth: depth) }
+        if key.hasPrefix("resnet-v2-") { return Int(key.dropFirst(10)).map { .resNetV2(depth: $0) } }
         guard key.hasPrefix("resnet") else { return nil }
         var rest = key.dropFirst(6), shortcut = ModelSpec.Shortcut.zeroPadding
         if rest.hasSuffix("-b") { shortcut = .projection } else if !rest.hasSuffix("-a") { rest += "-a" }

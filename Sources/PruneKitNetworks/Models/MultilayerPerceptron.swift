@@ -17,19 +17,14 @@ enum MultilayerPerceptron: Architecture {
         (0..<max(spec.depth - 1, 0)).map { "layers.\($0)" }
     }
 
-    static func recordGeometry(of spec: ModelSpec, into recorder: inout GeometryRecorder) throws {
-        recorder.flatten()
+    static func makeGraph(for spec: ModelSpec) throws -> NetworkGraph {
+        var builder = GraphBuilder(inputShape: spec.inputShape)
+        builder.append("flatten", .flatten)
         for index in 0..<spec.depth {
-            try recorder.linear("layers.\(index)", widthName: index < spec.depth - 1 ? "layers.\(index)" : nil)
+            let hidden = index < spec.depth - 1
+            builder.linear("layers.\(index)", out: hidden ? try spec.width(of: "layers.\(index)") : spec.classCount)
+            if hidden { builder.relu("layers.\(index).relu") }
         }
-    }
-
-    static func makeLayers(for spec: ModelSpec, using factory: inout LayerFactory) throws -> [Layer] {
-        var layers: [Layer] = []
-        for index in 0..<spec.depth {
-            layers.append(try factory.linear("layers.\(index)"))
-            if index < spec.depth - 1 { layers.append(ReLU()) }
-        }
-        return [Flatten(), Sequential(layers)]
+        return builder.graph
     }
 }

@@ -39,63 +39,39 @@ package enum ResNet: Architecture {
     /// Stride of block `block` of stage `stage` (1-based stage).
     static func stride(stage: Int, block: Int) -> Int { stage > 1 && block == 0 ? 2 : 1 }
 
-    static func recordGeometry(of spec: ModelSpec, into recorder: inout GeometryRecorder) throws {
-        try recorder.convolution("conv1", widthName: "layer1", kernelSize: 3, padding: 1, bias: false)
-        recorder.batchNorm("bn1")
+    static func makeGraph(for spec: ModelSpec) throws -> NetworkGraph {
+        var builder = GraphBuilder(inputShape: spec.inputShape)
+        builder.convolution("conv1", out: try spec.width(of: "layer1"), kernel: 3, padding: 1, group: "layer1")
+        builder.batchNorm("bn1")
+        builder.relu("relu")
         for stage in 1...3 {
             for block in 0..<blockCount(depth: spec.depth) {
-                try recordBlock(spec, stage: stage, block: block, into: &recorder)
+                try appendBlock(spec, stage: stage, block: block, to: &builder)
             }
         }
-        recorder.globalAveragePool()
-        try recorder.linear("fc", widthName: nil)
+        builder.append("avgpool", .globalAveragePool)
+        builder.linear("fc", out: spec.classCount)
+        return builder.graph
     }
 
-    private static func recordBlock(_ spec: ModelSpec, stage: Int, block: Int, into recorder: inout GeometryRecorder) throws {
-        let prefix = "layer\(stage).\(block)", stride = stride(stage: stage, block: block)
-        let input = recorder.state
-        try recorder.convolution(prefix + ".conv1", widthName: prefix + ".conv1", kernelSize: 3, stride: stride, padding: 1, bias: false)
-        recorder.batchNorm(prefix + ".bn1")
-        try recorder.convolution(prefix + ".conv2", widthName: "layer\(stage)", kernelSize: 3, padding: 1, bias: false)
-        recorder.batchNorm(prefix + ".bn2")
-        let main = recorder.state
-        guard stride != 1 else { return try recorder.checkResidual(prefix, main: main, shortcut: input.shape) }
-        if spec.shortcut == .projection {
-            recorder.state = input
-            try recorder.convolution(prefix + ".downsample.0", widthName: "layer\(stage)", kernelSize: 1, stride: stride, bias: false)
-            recorder.batchNorm(prefix + ".downsample.1")
-            try recorder.checkResidual(prefix, main: main, shortcut: recorder.state.shape)
-            recorder.state = main
-        } else if main.shape[0] < input.shape[0] {
-            throw spec.specError("layer '\(prefix)': the option-A shortcut cannot narrow the residual stream from "
-                                 + "\(input.shape[0]) to \(main.shape[0]) channels ('layer\(stage)' must be >= 'layer\(stage - 1)')")
+    /// conv1 - bn1 - relu1 - conv2 - bn2, the shortcut (identity, `pad` for option A, `downsample.0/.1` for B),
+    /// add, relu2.
+    private static func appendBlock(_ spec: ModelSpec, stage: Int, block: Int, to builder: inout GraphBuilder) throws {
+        let prefix = "layer\(stage).\(block)", stride = stride(stage: stage, block: block), stream = "layer\(stage)"
+        let input = builder.current, width = try spec.width(of: stream)
+        builder.convolution(prefix + ".conv1", out: try spec.width(of: prefix + ".conv1"), kernel: 3, stride: stride, padding: 1)
+        builder.batchNorm(prefix + ".bn1")
+        builder.relu(prefix + ".relu1")
+        builder.convolution(prefix + ".conv2", out: width, kernel: 3, padding: 1, group: stream)
+        let main = builder.batchNorm(prefix + ".bn2")
+        var shortcut = input
+        if stride != 1 && spec.shortcut == .projection {
+            builder.convolution(prefix + ".downsample.0", out: width, kernel: 1, stride: stride, group: stream, from: input)
+            shortcut = builder.batchNorm(prefix + ".downsample.1")
+        } else if stride != 1 {
+            shortcut = builder.append(prefix + ".pad", .channelPad(outputChannels: width, stride: stride), inputs: [input], group: stream)
         }
-    }
-
-    static func makeLayers(for spec: ModelSpec, using factory: inout LayerFactory) throws -> [Layer] {
-        var layers: [Layer] = [try factory.convolution("conv1"), try factory.batchNorm("bn1"), ReLU()]
-        for stage in 1...3 {
-            layers.append(Sequential(try (0..<blockCount(depth: spec.depth)).map { block in
-                try makeBlock(spec, stage: stage, block: block, using: &factory)
-            }))
-        }
-        return layers + [GlobalAveragePool(), try factory.linear("fc")]
-    }
-
-    private static func makeBlock(_ spec: ModelSpec, stage: Int, block: Int, using factory: inout LayerFactory) throws -> BasicBlock {
-        let prefix = "layer\(stage).\(block)", stride = stride(stage: stage, block: block)
-        let convolution1 = try factory.convolution(prefix + ".conv1"), batchNorm1 = try factory.batchNorm(prefix + ".bn1")
-        let convolution2 = try factory.convolution(prefix + ".conv2"), batchNorm2 = try factory.batchNorm(prefix + ".bn2")
-        let shortcut: BasicBlock.Shortcut
-        if stride == 1 {
-            shortcut = .identity
-        } else if spec.shortcut == .projection {
-            shortcut = .projection(Sequential([try factory.convolution(prefix + ".downsample.0"),
-                                               try factory.batchNorm(prefix + ".downsample.1")]))
-        } else {
-            shortcut = .zeroPadding(stride: stride)
-        }
-        return BasicBlock(convolution1: convolution1, batchNorm1: batchNorm1, convolution2: convolution2,
-                          batchNorm2: batchNorm2, shortcut: shortcut)
+        builder.append(prefix + ".add", .add, inputs: [main, shortcut])
+        builder.relu(prefix + ".relu2")
     }
 }

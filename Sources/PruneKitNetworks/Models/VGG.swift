@@ -61,33 +61,23 @@ enum VGG: Architecture {
         standardWidths(depth: spec.depth).map(\.name)
     }
 
-    static func recordGeometry(of spec: ModelSpec, into recorder: inout GeometryRecorder) throws {
+    static func makeGraph(for spec: ModelSpec) throws -> NetworkGraph {
+        var builder = GraphBuilder(inputShape: spec.inputShape)
         for (index, item) in indexedConfiguration(depth: spec.depth) {
             if item == .pool {
-                try recorder.pool("feature.\(index)", kernelSize: 2)
+                builder.append("feature.\(index)", .maxPool(kernelSize: 2, stride: 2))
             } else {
-                try recorder.convolution("feature.\(index)", widthName: "feature.\(index)", kernelSize: 3, padding: 1, bias: false)
-                recorder.batchNorm("feature.\(index + 1)")
+                builder.convolution("feature.\(index)", out: try spec.width(of: "feature.\(index)"), kernel: 3, padding: 1)
+                builder.batchNorm("feature.\(index + 1)")
+                builder.relu("feature.\(index + 2)")
             }
         }
-        try recorder.pool("pool", kernelSize: 2)
-        recorder.flatten()
-        try recorder.linear("classifier.0", widthName: "classifier.0")
-        recorder.batchNorm("classifier.1")
-        try recorder.linear("classifier.3", widthName: nil)
-    }
-
-    static func makeLayers(for spec: ModelSpec, using factory: inout LayerFactory) throws -> [Layer] {
-        var feature: [Layer] = []
-        for (index, item) in indexedConfiguration(depth: spec.depth) {
-            if item == .pool {
-                feature.append(MaxPool(kernelSize: 2))
-            } else {
-                feature += [try factory.convolution("feature.\(index)"), try factory.batchNorm("feature.\(index + 1)"), ReLU()]
-            }
-        }
-        let classifier = Sequential([try factory.linear("classifier.0"), try factory.batchNorm("classifier.1"), ReLU(),
-                                     try factory.linear("classifier.3")])
-        return [Sequential(feature), AveragePool(kernelSize: 2), Flatten(), classifier]
+        builder.append("pool", .averagePool(kernelSize: 2, stride: 2))
+        builder.append("flatten", .flatten)
+        builder.linear("classifier.0", out: try spec.width(of: "classifier.0"))
+        builder.batchNorm("classifier.1")
+        builder.relu("classifier.2")
+        builder.linear("classifier.3", out: spec.classCount)
+        return builder.graph
     }
 }

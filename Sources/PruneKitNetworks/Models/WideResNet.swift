@@ -52,59 +52,40 @@ package enum WideResNet: Architecture {
         stride(group: group, block: block) != 1 || (group == 1 && block == 0 && spec.widthFactor != 1)
     }
 
-    static func recordGeometry(of spec: ModelSpec, into recorder: inout GeometryRecorder) throws {
-        try recorder.convolution("conv1", widthName: spec.widthFactor != 1 ? "conv1" : "group1", kernelSize: 3, padding: 1,
-                                 bias: false)
+    static func makeGraph(for spec: ModelSpec) throws -> NetworkGraph {
+        var builder = GraphBuilder(inputShape: spec.inputShape)
+        let stem = spec.widthFactor != 1 ? "conv1" : "group1"
+        builder.convolution("conv1", out: try spec.width(of: stem), kernel: 3, padding: 1, group: stem)
         let count = blockCount(depth: spec.depth)
         for group in 1...3 {
             for block in 0..<count {
-                try recordBlock(spec, group: group, block: block, index: (group - 1) * count + block, into: &recorder)
+                try appendBlock(spec, group: group, block: block, index: (group - 1) * count + block, to: &builder)
             }
         }
-        recorder.batchNorm("bn")
-        recorder.globalAveragePool()
-        try recorder.linear("fc", widthName: nil)
+        builder.batchNorm("bn")
+        builder.relu("relu")
+        builder.append("avgpool", .globalAveragePool)
+        builder.linear("fc", out: spec.classCount)
+        return builder.graph
     }
 
-    private static func recordBlock(_ spec: ModelSpec, group: Int, block: Int, index: Int,
-                                    into recorder: inout GeometryRecorder) throws {
-        let prefix = "blocks.\(index)", stride = stride(group: group, block: block)
-        let input = recorder.state
-        recorder.batchNorm(prefix + ".bn1")
-        try recorder.convolution(prefix + ".conv1", widthName: prefix + ".conv1", kernelSize: 3, stride: stride, padding: 1,
-                                 bias: false)
-        recorder.batchNorm(prefix + ".bn2")
-        try recorder.convolution(prefix + ".conv2", widthName: "group\(group)", kernelSize: 3, padding: 1, bias: false)
-        let main = recorder.state
-        guard hasShortcut(spec, group: group, block: block) else {
-            return try recorder.checkResidual(prefix, main: main, shortcut: input.shape)
+    /// bn1 - relu1 - conv1 - bn2 - relu2 (- dropout) - conv2, the `shortcut` 1x1 conv of relu1's output where the
+    /// block projects, then add. State_dict order: bn1, conv1, bn2, conv2, shortcut.
+    private static func appendBlock(_ spec: ModelSpec, group: Int, block: Int, index: Int, to builder: inout GraphBuilder) throws {
+        let prefix = "blocks.\(index)", stride = stride(group: group, block: block), stream = "group\(group)"
+        let input = builder.current
+        builder.batchNorm(prefix + ".bn1")
+        let activated = builder.relu(prefix + ".relu1")
+        builder.convolution(prefix + ".conv1", out: try spec.width(of: prefix + ".conv1"), kernel: 3, stride: stride, padding: 1)
+        builder.batchNorm(prefix + ".bn2")
+        builder.relu(prefix + ".relu2")
+        if let probability = spec.dropoutProbability, probability > 0 { builder.append(prefix + ".dropout", .dropout(probability: probability)) }
+        let main = builder.convolution(prefix + ".conv2", out: try spec.width(of: stream), kernel: 3, padding: 1, group: stream)
+        var shortcut = input
+        if hasShortcut(spec, group: group, block: block) {
+            shortcut = builder.convolution(prefix + ".shortcut", out: try spec.width(of: stream), kernel: 1, stride: stride, group: stream,
+                                           from: activated)
         }
-        recorder.state = input
-        try recorder.convolution(prefix + ".shortcut", widthName: "group\(group)", kernelSize: 1, stride: stride, bias: false)
-        try recorder.checkResidual(prefix, main: main, shortcut: recorder.state.shape)
-        recorder.state = main
-    }
-
-    static func makeLayers(for spec: ModelSpec, using factory: inout LayerFactory) throws -> [Layer] {
-        let stem = try factory.convolution("conv1"), count = blockCount(depth: spec.depth)
-        var blocks: [Layer] = []
-        for group in 1...3 {
-            for block in 0..<count {
-                blocks.append(try makeBlock(spec, prefix: "blocks.\(blocks.count)",
-                                            shortcut: hasShortcut(spec, group: group, block: block), using: &factory))
-            }
-        }
-        return [stem, Sequential(blocks), try factory.batchNorm("bn"), ReLU(), GlobalAveragePool(), try factory.linear("fc")]
-    }
-
-    /// Layers created in state_dict order, so the generator is drawn in that order too.
-    private static func makeBlock(_ spec: ModelSpec, prefix: String, shortcut: Bool,
-                                  using factory: inout LayerFactory) throws -> PreActivationBlock {
-        let batchNorm1 = try factory.batchNorm(prefix + ".bn1"), convolution1 = try factory.convolution(prefix + ".conv1")
-        let batchNorm2 = try factory.batchNorm(prefix + ".bn2"), convolution2 = try factory.convolution(prefix + ".conv2")
-        let projection = shortcut ? try factory.convolution(prefix + ".shortcut") : nil
-        return PreActivationBlock(batchNorm1: batchNorm1, convolution1: convolution1, batchNorm2: batchNorm2,
-                                  convolution2: convolution2, shortcut: projection,
-                                  dropoutProbability: spec.dropoutProbability ?? 0)
+        builder.append(prefix + ".add", .add, inputs: [main, shortcut])
     }
 }

@@ -35,17 +35,8 @@ public struct DependencyGraph: Sendable {
 
     /// The groups of a model built from `spec`.
     public init(spec: ModelSpec) throws {
-        var builder = GroupBuilder(spec: spec, layers: try ModelCost(spec: spec).layers)
-        switch spec.family {
-        case .multilayerPerceptron, .leNet5, .leNet5Classic, .vgg:
-            try Self.addChainGroups(to: &builder)
-        case .resNet:
-            try Self.addResNetGroups(to: &builder)
-        case .wideResNet:
-            try Self.addWideResNetGroups(to: &builder)
-        }
         self.spec = spec
-        groups = builder.groups
+        groups = try Self.derivedGroups(of: spec)
     }
 
     /// The group called `name`; throws `invalidArgument` listing the known names.

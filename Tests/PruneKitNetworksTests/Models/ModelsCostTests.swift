@@ -31,6 +31,8 @@ final class ModelsCostTests: XCTestCase {
         "resnet56": (853_018, 250_971_392), "resnet56-b": (855_770, 251_495_680),
         "resnet110": (1_727_962, 505_775_360), "resnet110-b": (1_730_714, 506_299_648),
         "wrn-16-4": (2_748_890, 785_224_704), "wrn-28-10": (36_479_194, 10_486_657_536),
+        // Pre-activation bottleneck, stride on the 3x3: 87,214,592 multiply-adds (BPCP's Table 2: "0.56 M" = 590,426 / 2^20).
+        "resnet-v2-56": (590_426, 174_429_184),
     ]
 
     func testEveryZooModelMatchesExactCounts() throws {

@@ -34,60 +34,72 @@ final class ModelsForwardTests: XCTestCase {
 
     func testZeroPaddingShortcutPutsTheInputInTheMiddleChannels() throws {
         // 2 -> 5 channels: 3 zero channels, 1 before and 2 after (models.py: pad // 2 before).
-        let block = makeBasicBlock(inputChannels: 2, outputChannels: 5, shortcut: .zeroPadding(stride: 2))
-        block.convolution2.weight.value = Tensor(zeros: [5, 5, 3, 3])     // main path is then exactly 0
+        let model = try residualModel(inputChannels: 2, outputChannels: 5, side: 4, shortcut: .zeroPadding)
+        (model.namedLayers["conv2"] as! Conv2d).weight.value = Tensor(zeros: [5, 5, 3, 3])     // main path is then exactly 0
         let input = Variable(Tensor.ramp(shape: [1, 2, 4, 4], start: -3))
-        let output = try block(input, evaluation).value
-        XCTAssertEqual(output.shape, [1, 5, 2, 2])
+        let output = try model(input, evaluation).value
+        XCTAssertEqual(output.shape, [1, 20])
         let x = input.value
         for channel in 0..<5 { for i in 0..<2 { for j in 0..<2 {
             let expected = (1...2).contains(channel) ? max(x[0, channel - 1, 2 * i, 2 * j], 0) : 0
-            XCTAssertEqual(output[0, channel, i, j], expected, "channel \(channel) (\(i), \(j))")
+            XCTAssertEqual(output[0, channel * 4 + i * 2 + j], expected, "channel \(channel) (\(i), \(j))")
         } } }
     }
 
-    func testBasicBlockMatchesItsFormula() throws {
-        var generator = SplitMix64(seed: 6)
-        let projection = Sequential([Conv2d(name: "downsample.0", inputChannels: 3, outputChannels: 4, kernelSize: 1, stride: 2,
-                                            generator: &generator), BatchNorm(name: "downsample.1", channels: 4)])
-        let block = makeBasicBlock(inputChannels: 3, outputChannels: 4, shortcut: .projection(projection))
+    func testBasicBlockGraphMatchesItsFormula() throws {
+        let model = try residualModel(inputChannels: 3, outputChannels: 4, side: 6, shortcut: .projection)
+        func layer<T>(_ name: String, _ type: T.Type) throws -> T { try XCTUnwrap(model.namedLayers[name] as? T) }
         let input = Variable(randomTensor([2, 3, 6, 6], seed: 7))
-        var main = relu(try block.batchNorm1(try block.convolution1(input, evaluation), evaluation))
-        main = try block.batchNorm2(try block.convolution2(main, evaluation), evaluation)
-        let expected = relu(try add(main, try projection(input, evaluation)))
-        XCTAssertEqual(try block(input, evaluation).value, expected.value)
-        XCTAssertEqual(block.parameters.map(\.name), ["conv1.weight", "bn1.weight", "bn1.bias", "conv2.weight", "bn2.weight",
+        var main = relu(try layer("bn1", BatchNorm.self)(try layer("conv1", Conv2d.self)(input, evaluation), evaluation))
+        main = try layer("bn2", BatchNorm.self)(try layer("conv2", Conv2d.self)(main, evaluation), evaluation)
+        let projection = try layer("downsample.1", BatchNorm.self)(try layer("downsample.0", Conv2d.self)(input, evaluation), evaluation)
+        let expected = try flatten(relu(try add(main, projection)))
+        XCTAssertEqual(try model(input, evaluation).value, expected.value)
+        XCTAssertEqual(model.parameters.map(\.name), ["conv1.weight", "bn1.weight", "bn1.bias", "conv2.weight", "bn2.weight",
                                                       "bn2.bias", "downsample.0.weight", "downsample.1.weight", "downsample.1.bias"])
     }
 
-    func testPreActivationBlockMatchesItsFormula() throws {
-        var generator = SplitMix64(seed: 8)
-        func conv(_ name: String, _ input: Int, _ output: Int, _ kernel: Int, _ stride: Int) -> Conv2d {
-            Conv2d(name: name, inputChannels: input, outputChannels: output, kernelSize: kernel, stride: stride,
-                   padding: kernel / 2, generator: &generator)
+    func testPreActivationBlockOfWideResNetMatchesItsFormula() throws {
+        let model = try Model(spec: .wideResNet(depth: 10, widthFactor: 1, dropoutProbability: 0.5, inputShape: [3, 8, 8]), seed: 8)
+        func layer<T>(_ name: String, _ type: T.Type) throws -> T { try XCTUnwrap(model.namedLayers[name] as? T) }
+        let input = Variable(randomTensor([2, 3, 8, 8], seed: 9))
+        let stem = try layer("conv1", Conv2d.self)(input, evaluation)
+        let activated = relu(try layer("blocks.0.bn1", BatchNorm.self)(stem, evaluation))
+        let hidden = relu(try layer("blocks.0.bn2", BatchNorm.self)(try layer("blocks.0.conv1", Conv2d.self)(activated, evaluation), evaluation))
+        let block0 = try add(try layer("blocks.0.conv2", Conv2d.self)(hidden, evaluation), stem)
+        let context = ForwardContext(training: false)
+        var seen: [String: Tensor] = [:]
+        context.layerOutputHook = { layer, _, output in
+            if let batchNorm = layer as? BatchNorm { seen[batchNorm.name] = output.value }
+            return output
         }
-        let block = PreActivationBlock(batchNorm1: BatchNorm(name: "bn1", channels: 3), convolution1: conv("conv1", 3, 4, 3, 2),
-                                       batchNorm2: BatchNorm(name: "bn2", channels: 4), convolution2: conv("conv2", 4, 4, 3, 1),
-                                       shortcut: conv("shortcut", 3, 4, 1, 2), dropoutProbability: 0.5)
-        let input = Variable(randomTensor([2, 3, 6, 6], seed: 9))
-        let activated = relu(try block.batchNorm1(input, evaluation))
-        let hidden = relu(try block.batchNorm2(try block.convolution1(activated, evaluation), evaluation))
-        let expected = try add(try block.convolution2(hidden, evaluation), try block.shortcut!(activated, evaluation))
-        XCTAssertEqual(try block(input, evaluation).value, expected.value, "dropout is the identity in evaluation")
-        XCTAssertEqual(block.parameters.map(\.name), ["bn1.weight", "bn1.bias", "conv1.weight", "bn2.weight", "bn2.bias",
-                                                      "conv2.weight", "shortcut.weight"])
-        let training = try block(input, ForwardContext(training: true, generator: SplitMix64(seed: 1)))
-        XCTAssertEqual(training.shape, [2, 4, 3, 3])
+        _ = try model(input, context)
+        // blocks.1.bn1 normalises block 0's output: y = conv2(dropout(relu(bn2(conv1(o))))) + x, dropout off in evaluation.
+        XCTAssertEqual(seen["blocks.1.bn1"], try layer("blocks.1.bn1", BatchNorm.self)(block0, evaluation).value)
+        XCTAssertEqual(Array(model.parameters.map(\.name).prefix(7)), ["conv1.weight", "blocks.0.bn1.weight", "blocks.0.bn1.bias",
+                                                                      "blocks.0.conv1.weight", "blocks.0.bn2.weight", "blocks.0.bn2.bias",
+                                                                      "blocks.0.conv2.weight"])
+        let training = try model(input, ForwardContext(training: true, generator: SplitMix64(seed: 1)))
+        XCTAssertEqual(training.shape, [2, 10])
     }
 
-    private func makeBasicBlock(inputChannels: Int, outputChannels: Int, shortcut: BasicBlock.Shortcut) -> BasicBlock {
-        var generator = SplitMix64(seed: 10)
-        return BasicBlock(
-            convolution1: Conv2d(name: "conv1", inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 3,
-                                 stride: 2, padding: 1, generator: &generator),
-            batchNorm1: BatchNorm(name: "bn1", channels: outputChannels),
-            convolution2: Conv2d(name: "conv2", inputChannels: outputChannels, outputChannels: outputChannels, kernelSize: 3,
-                                 padding: 1, generator: &generator),
-            batchNorm2: BatchNorm(name: "bn2", channels: outputChannels), shortcut: shortcut)
+    /// input [C, S, S] - conv1 (stride 2) - bn1 - relu - conv2 - bn2 - add(shortcut) - relu - flatten, as a graph.
+    private func residualModel(inputChannels: Int, outputChannels: Int, side: Int, shortcut: ModelSpec.Shortcut) throws -> Model {
+        var builder = GraphBuilder(inputShape: [inputChannels, side, side])
+        builder.convolution("conv1", out: outputChannels, kernel: 3, stride: 2, padding: 1)
+        builder.batchNorm("bn1"); builder.relu("relu1")
+        builder.convolution("conv2", out: outputChannels, kernel: 3, padding: 1)
+        let main = builder.batchNorm("bn2")
+        let other: String
+        if shortcut == .projection {
+            builder.convolution("downsample.0", out: outputChannels, kernel: 1, stride: 2, from: "input")
+            other = builder.batchNorm("downsample.1")
+        } else {
+            other = builder.append("pad", .channelPad(outputChannels: outputChannels, stride: 2), inputs: ["input"])
+        }
+        builder.append("add", .add, inputs: [main, other])
+        builder.relu("relu2")
+        builder.append("flatten", .flatten)
+        return try Model(spec: ModelSpec(name: "block", graph: builder.graph), seed: 10)
     }
 }

@@ -2,6 +2,7 @@ import PruneKitCore
 import PruneKitNetworks
 import PruneKitData
 import PruneKitTraining
+import PruneKitPruning
 
 /// CIFAR ResNet (basic blocks). Groups:
 /// - `layerS.B.conv1`: conv1's filters, bn1, conv2's input channels (block-internal, Li et al.'s pruned set);

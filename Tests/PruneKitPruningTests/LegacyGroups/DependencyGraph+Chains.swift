@@ -2,6 +2,7 @@ import PruneKitCore
 import PruneKitNetworks
 import PruneKitData
 import PruneKitTraining
+import PruneKitPruning
 
 /// Single-branch families (MLP, LeNet-5, VGG): each conv or hidden linear layer, the BatchNorms that follow it,
 /// and the next conv or linear layer form one group. A linear reader after a flatten owns C*H*W / C columns per

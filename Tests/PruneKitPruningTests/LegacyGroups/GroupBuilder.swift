@@ -2,6 +2,7 @@ import PruneKitCore
 import PruneKitNetworks
 import PruneKitData
 import PruneKitTraining
+import PruneKitPruning
 
 /// Assembles `ChannelGroup`s from a spec's current geometry. The architecture files (`DependencyGraph+...`)
 /// declare *streams* (who writes and who reads a set of channels) and *units* (which channels of which streams

@@ -2,6 +2,7 @@ import PruneKitCore
 import PruneKitNetworks
 import PruneKitData
 import PruneKitTraining
+import PruneKitPruning
 
 /// Wide ResNet (pre-activation blocks). Groups:
 /// - `blocks.I.conv1`: conv1's filters, bn2, conv2's input channels;
