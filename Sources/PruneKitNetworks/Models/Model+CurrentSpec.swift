@@ -13,6 +13,12 @@ extension Model {
     /// try pruned.write(toFile: "pruned.json")
     /// ```
     public func currentSpec() throws -> ModelSpec {
+        guard spec.family != .graph else {
+            var result = spec
+            result.graph = try currentGraph()
+            try checkShapes(against: result.validatedGeometry())
+            return result
+        }
         var result = spec
         for index in result.widths.indices {
             let entry = result.widths[index].name
@@ -29,6 +35,31 @@ extension Model {
             if let measured { result.widths[index].width = measured.width }
         }
         try checkShapes(against: result.validatedGeometry())
+        return result
+    }
+
+    /// The graph at the widths the layers hold now: every convolution's, linear layer's and factorised convolution's
+    /// output (and ranks) read from its layers, option-A pads re-derived from the streams they join.
+    public func currentGraph() throws -> NetworkGraph {
+        var result = graph
+        for index in result.nodes.indices {
+            let name = result.nodes[index].name
+            switch result.nodes[index].operation {
+            case var .convolution(attributes):
+                attributes.outputChannels = Model.outputWidth(of: namedLayers[name]!)
+                result.nodes[index].operation = .convolution(attributes)
+            case var .linear(attributes):
+                attributes.outputFeatures = Model.outputWidth(of: namedLayers[name]!)
+                result.nodes[index].operation = .linear(attributes)
+            case var .factorisedConvolution(attributes):
+                let parts = FactorisedConvolutionAttributes.partNames.map { Model.outputWidth(of: namedLayers[name + "." + $0]!) }
+                (attributes.inputRank, attributes.outputRank, attributes.outputChannels) = (parts[0], parts[1], parts[2])
+                result.nodes[index].operation = .factorisedConvolution(attributes)
+            default:
+                break
+            }
+        }
+        result.reconcilePadWidths()
         return result
     }
 

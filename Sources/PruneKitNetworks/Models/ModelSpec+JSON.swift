@@ -18,13 +18,28 @@ extension ModelSpec {
     /// Throws `malformedFile` when the JSON does not decode, or the `validate()` error.
     public init(jsonData data: Data, source: String = "JSON") throws {
         do {
+            if let graph = try Self.bareGraph(in: data) {
+                let name = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
+                self = try ModelSpec(name: name.isEmpty ? "graph" : name, graph: graph)
+                return
+            }
             self = try JSONDecoder().decode(ModelSpec.self, from: data)
+        } catch let error as PruneKitError {
+            throw PruneKitError.malformedFile(path: source, expected: "a model spec or a network graph ({\"nodes\": [...]})",
+                                              found: "\(error)")
         } catch {
             let found = Self.integerBeyondInt(in: data).map { "\($0.path) = \($0.text), an integer beyond Int" } ?? "\(error)"
             throw PruneKitError.malformedFile(path: source, expected: "a model spec (JSON object with family, depth, "
                                               + "inputShape, classCount, widths, ...)", found: found)
         }
         try validate()
+    }
+
+    /// A bare `{"nodes": [...]}` graph file (a user's architecture), decoded; nil for a spec object (with `family`).
+    static func bareGraph(in data: Data) throws -> NetworkGraph? {
+        guard let json = try? data.withUnsafeBytes({ try HeaderJSONParser.parse($0, path: "") }), case let .object(members) = json,
+              members.contains(where: { $0.key == "nodes" }), !members.contains(where: { $0.key == "family" }) else { return nil }
+        return try JSONDecoder().decode(NetworkGraph.self, from: data)
     }
 
     /// The first integer in `data` that does not fit in `Int`, with its path (`classCount`, `widths.0.width`),

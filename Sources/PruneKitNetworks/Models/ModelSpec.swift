@@ -135,21 +135,32 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         try family.architecture.makeGraph(for: self)
     }
 
-    /// The width of table entry `name`; throws `invalidArgument` naming it when the table has no such entry.
+    /// The width of table entry `name` (for family `graph`: of width label `name`, see `NetworkGraph.widthTable`);
+    /// throws `invalidArgument` naming it when there is no such entry.
     public func width(of name: String) throws -> Int {
-        guard let entry = widths.first(where: { $0.name == name }) else {
+        guard let entry = widthTable.first(where: { $0.name == name }) else {
             throw PruneKitError.invalidArgument(operation: "model spec \(self.name)",
                                                 message: "layer '\(name)' has no entry in the width table")
         }
         return entry.width
     }
 
-    /// Sets the width of table entry `name` (e.g. after pruning its channels); throws when there is no such entry.
+    /// Sets the width of table entry `name` (e.g. after pruning its channels; for family `graph` every producer with
+    /// that label); throws when there is no such entry.
     public mutating func setWidth(of name: String, to width: Int) throws {
+        if family == .graph, graph != nil {
+            guard widthTable.contains(where: { $0.name == name }) else {
+                throw PruneKitError.invalidArgument(operation: "model spec \(self.name)", message: "layer '\(name)' has no entry in the width table")
+            }
+            return try graph!.setWidth(of: name, to: width)
+        }
         guard let index = widths.firstIndex(where: { $0.name == name }) else {
             throw PruneKitError.invalidArgument(operation: "model spec \(self.name)",
                                                 message: "layer '\(name)' has no entry in the width table")
         }
         widths[index].width = width
     }
+
+    /// The width table: `widths` for the zoo families, the graph's labels for family `graph`.
+    public var widthTable: [LayerWidth] { family == .graph ? graph?.widthTable ?? [] : widths }
 }

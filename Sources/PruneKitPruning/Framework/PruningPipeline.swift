@@ -67,7 +67,7 @@ public enum PruningPipeline {
         let latency = try clock.time("latency") { try dense.map { try compareLatency($0, model, options) } ?? [] }
         return PruningReport(model: model.spec.name, method: methodName, config: config,
                              layers: PruningReport.rows(before: before, after: after, nonzeroBefore: nonzeroBefore, nonzeroAfter: nonzeroAfter),
-                             widthsAfter: try model.currentSpec().widths, parametersBefore: before.parameterCount,
+                             widthsAfter: try model.currentSpec().widthTable, parametersBefore: before.parameterCount,
                              parametersAfter: after.parameterCount, flopsBefore: before.flops, flopsAfter: after.flops,
                              nonzeroBefore: nonzeroBefore.values.reduce(0, +), nonzeroAfter: nonzeroAfter.values.reduce(0, +),
                              accuracyBefore: accuracyBefore, accuracyAfterPruning: accuracyAfterPruning,

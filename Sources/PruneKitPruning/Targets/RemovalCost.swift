@@ -25,12 +25,16 @@ public struct RemovalCost {
     /// The spec after removing `removals[group]` units of each group.
     public func spec(after removals: [String: [Int]]) throws -> ModelSpec {
         var spec = graph.spec
-        var widths = Dictionary(uniqueKeysWithValues: spec.widths.map { ($0.name, $0.width) })
+        var widths = Dictionary(uniqueKeysWithValues: spec.widthTable.map { ($0.name, $0.width) })
+        var changed = Set<String>()
         for (name, units) in removals {
             guard let group = groups[name] else { _ = try graph.group(named: name); continue }
-            for (entry, perUnit) in group.widthEffects { widths[entry]! -= units.reduce(0) { $0 + perUnit[$1] } }
+            for (entry, perUnit) in group.widthEffects {
+                widths[entry]! -= units.reduce(0) { $0 + perUnit[$1] }
+                changed.insert(entry)
+            }
         }
-        for index in spec.widths.indices { spec.widths[index].width = widths[spec.widths[index].name]! }
+        for entry in changed.sorted() { try spec.setWidth(of: entry, to: widths[entry]!) }
         return spec
     }
 
