@@ -42,20 +42,51 @@ extension NetworkGraph {
         reconcilePadWidths()
     }
 
-    /// Sets each option-A pad's width to that of the other operand of the `add` it feeds (traced back through batch
-    /// norm, ReLU, dropout and first operands of adds to the layer that writes it), so that a narrowed stream keeps
-    /// its pads consistent.
+    /// Sets each option-A pad's width to what its stream has now (`padTarget`): the width of the layer writing the
+    /// other operand of the `add` the pad reaches, or, without one, its input's width plus the padding it had.
     public mutating func reconcilePadWidths() {
-        let inputs = inputIndices(), consumers = consumers()
         for index in nodes.indices {
-            guard case let .channelPad(_, stride) = nodes[index].operation,
-                  let join = consumers[index].first(where: { nodes[$0].operation == .add }),
-                  var source = inputs[join].first(where: { $0 != index }) else { continue }
-            while nodes[source].operation.passesChannels != nil { source = inputs[source][0] }
-            if let width = Self.widths(of: nodes[source]).last?.1 {
-                nodes[index].operation = .channelPad(outputChannels: width, stride: stride)
+            guard case let .channelPad(outputChannels, stride) = nodes[index].operation else { continue }
+            switch padTarget(of: index) {
+            case let .partner(source):
+                if let width = Self.widths(of: nodes[source]).last?.1 { nodes[index].operation = .channelPad(outputChannels: width, stride: stride) }
+            case let .fixedPadding(source):
+                guard let width = Self.widths(of: nodes[source]).last?.1, let shapes = try? inferShapes() else { continue }
+                let padding = outputChannels - shapes[inputIndices()[index][0]][0]
+                nodes[index].operation = .channelPad(outputChannels: width + padding, stride: stride)
+            case .none:
+                continue
             }
         }
+    }
+
+    /// Where an option-A pad's width comes from.
+    public enum PadTarget: Equatable, Sendable {
+        /// The layer (node index) writing the other operand of the `add` the pad reaches through ReLU, batch norm or
+        /// dropout: the pad matches its width.
+        case partner(Int)
+        /// No such add: the pad keeps its padding on top of the width of this layer (node index), which writes its input.
+        case fixedPadding(Int)
+    }
+
+    /// The `PadTarget` of pad node `index`; nil when no layer can be found (the pad reads the input directly).
+    public func padTarget(of index: Int) -> PadTarget? {
+        let inputs = inputIndices(), consumers = consumers()
+        func writer(from start: Int) -> Int? {
+            var source = start
+            while nodes[source].operation.passesChannels != nil { source = inputs[source][0] }
+            return Self.widths(of: nodes[source]).isEmpty ? nil : source
+        }
+        var current = index
+        while true {
+            if let join = consumers[current].first(where: { nodes[$0].operation == .add }),
+               let other = inputs[join].first(where: { $0 != current }), let source = writer(from: other) {
+                return .partner(source)
+            }
+            guard let next = consumers[current].first(where: { [.relu, .batchNorm].contains(nodes[$0].operation) || nodes[$0].operation.isDropout }) else { break }
+            current = next
+        }
+        return writer(from: inputs[index][0]).map { .fixedPadding($0) }
     }
 
     private static func widths(of node: GraphNode) -> [(String, Int)] {
@@ -72,6 +103,9 @@ extension NetworkGraph {
 }
 
 extension GraphOperation {
+    /// Whether this is dropout.
+    var isDropout: Bool { if case .dropout = self { return true } else { return false } }
+
     /// For `reconcilePadWidths`: the operation itself when it keeps its first input's channels (batch norm, ReLU,
     /// dropout, add), else nil.
     var passesChannels: GraphOperation? {

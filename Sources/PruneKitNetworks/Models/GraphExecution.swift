@@ -109,20 +109,24 @@ struct GraphExecution {
         slotCount = nodes.count
     }
 
-    /// The output width an option-A pad must produce: the live output channels of the layer feeding the add's other
-    /// operand (traced back through batch norm, ReLU, dropout and first operands of adds), so that it follows pruning.
+    /// The output width an option-A pad must produce, read from the live layers so that it follows pruning
+    /// (`NetworkGraph.padTarget`): the width of the layer its add partner comes from, or its input's width plus the
+    /// padding it was built with.
     private static func liveWidth(of pad: Int, graph: NetworkGraph, inputs: [[Int]], consumers: [[Int]], layers: [String: Layer],
                                   fallback: Int) -> () -> Int {
-        guard let join = consumers[pad].first(where: { graph.nodes[$0].operation == .add }),
-              var source = inputs[join].first(where: { $0 != pad }) else { return { fallback } }
-        while true {
-            switch graph.nodes[source].operation {
-            case .batchNorm, .relu, .dropout, .add: source = inputs[source][0]
-            case .convolution, .factorisedConvolution, .linear:
-                let layer = layers[graph.nodes[source].name]
-                return { (layer as? Conv2d)?.outputChannels ?? (layer as? FactorisedConv2d)?.outputChannels ?? fallback }
-            default: return { fallback }
-            }
+        func width(_ layer: Layer?) -> Int? {
+            (layer as? Conv2d)?.outputChannels ?? (layer as? FactorisedConv2d)?.outputChannels ?? (layer as? Linear)?.outputFeatures
+        }
+        switch graph.padTarget(of: pad) {
+        case let .partner(source):
+            let layer = layers[graph.nodes[source].name]
+            return { width(layer) ?? fallback }
+        case let .fixedPadding(source):
+            let layer = layers[graph.nodes[source].name]
+            let padding = fallback - (width(layer) ?? fallback)
+            return { (width(layer) ?? fallback) + padding }
+        case .none:
+            return { fallback }
         }
     }
 

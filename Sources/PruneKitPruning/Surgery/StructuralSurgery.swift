@@ -1,0 +1,100 @@
+import PruneKitCore
+import PruneKitNetworks
+
+/// Structural edits of a model, as graph operations (`NetworkGraph+Edits`): the edited graph becomes a spec of family
+/// `graph` and a new model, and every tensor whose name survives (parameters, BatchNorm running statistics) is
+/// copied over, so the result saves, loads (a PyTorch module built from the same nodes loads it strictly), evaluates
+/// and reports its new parameters and FLOPs. The input model is left unchanged.
+///
+/// ```swift
+/// let shorter = try StructuralSurgery.removeResidualBlock(joinedAt: "layer1.2.add", from: model)
+/// let factorised = try StructuralSurgery.factorise("layer2.0.conv1", in: model)      // same function, three convs
+/// let sparse = try StructuralSurgery.attachSparsity(.columns(kept: [0, 4, 8]), to: "layer1.0.conv1", in: model)
+/// ```
+public enum StructuralSurgery {
+    /// The model without the residual branch joined at `addName` (out = shortcut(x)): BPCP's block removal.
+    public static func removeResidualBlock(joinedAt addName: String, from model: Model) throws -> Model {
+        try rebuilt(model, graph: model.currentGraph().removingResidualBlock(joinedAt: addName))
+    }
+
+    /// The model with convolution `name` (weight W [OC, C, K, K]) replaced by rotation-in Q_A^T (1x1, C -> C), core
+    /// W' = Q_S^T W Q_A (per tap: W'[o', i'] = sum_{o, i} Q_S[o, o'] W[o, i] Q_A[i, i']) and rotation-out Q_S (1x1,
+    /// OC -> OC, carrying the bias): y = Q_S (W' * (Q_A^T x)) = W * x for orthonormal bases, so the function is
+    /// unchanged and the inner ranks become prunable groups (EigenDamage, Wang et al. 2019, eq. 7 with the
+    /// Kronecker-factored eigenbases). `inputBasis` Q_A [C, C] and `outputBasis` Q_S [OC, OC] default to identities.
+    public static func factorise(_ name: String, in model: Model, inputBasis: Tensor? = nil, outputBasis: Tensor? = nil) throws -> Model {
+        guard let convolution = model.namedLayers[name] as? Conv2d else {
+            throw PruneKitError.invalidParameter(name: "layer", expected: "the name of a convolution of \(model.spec.name)", found: "'\(name)'")
+        }
+        let (outputs, inputs, kernel) = (convolution.outputChannels, convolution.inputChannels, convolution.kernelSize)
+        let qA = try basis(inputBasis, size: inputs, name: "inputBasis"), qS = try basis(outputBasis, size: outputs, name: "outputBasis")
+        let result = try rebuilt(model, graph: model.currentGraph().replacingConvolution(named: name, inputRank: inputs, outputRank: outputs))
+        let taps = kernel * kernel
+        var core = Tensor(zeros: [outputs, inputs, kernel, kernel])
+        convolution.weight.value.withUnsafeBufferPointer { w in
+            core.withUnsafeMutableBufferPointer { c in
+                for o in 0..<outputs { for i in 0..<inputs { for t in 0..<taps {
+                    let value = w[(o * inputs + i) * taps + t]
+                    if value == 0 { continue }
+                    for p in 0..<outputs { let s = qS[o * outputs + p] * value
+                        for q in 0..<inputs { c[(p * inputs + q) * taps + t] += s * qA[i * inputs + q] } }
+                } } }
+            }
+        }
+        let layer = result.namedLayers[name + ".core"] as! Conv2d
+        layer.weight.value = core
+        (result.namedLayers[name + ".rotation_in"] as! Conv2d).weight.value = try transposed(qA, size: inputs, shape: [inputs, inputs, 1, 1])
+        let rotationOut = result.namedLayers[name + ".rotation_out"] as! Conv2d
+        rotationOut.weight.value = try Tensor(shape: [outputs, outputs, 1, 1], scalars: qS)
+        if let bias = convolution.bias, let target = rotationOut.bias { target.value = bias.value }
+        return result
+    }
+
+    /// The model with `record` attached to convolution or linear `name`: entries it does not keep become exactly 0, and
+    /// FLOPs and parameters count only the kept ones.
+    public static func attachSparsity(_ record: SparsityRecord, to name: String, in model: Model) throws -> Model {
+        try rebuilt(model, graph: model.currentGraph().attachingSparsity(record, to: name))
+    }
+
+    /// A model of family `graph` for `graph`, with every same-named, same-shaped tensor of `model` copied, and sparsity
+    /// records re-applied to the copied weights.
+    static func rebuilt(_ model: Model, graph: NetworkGraph) throws -> Model {
+        let spec = try ModelSpec(name: model.spec.name, graph: graph)
+        let result = try Model(spec: spec, seed: 0)
+        let sources = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0) })
+        for parameter in result.parameters {
+            if let source = sources[parameter.name], source.shape == parameter.shape { parameter.value = source.value }
+        }
+        for name in result.layerNames {
+            guard let target = result.namedLayers[name] as? BatchNorm, let source = model.namedLayers[name] as? BatchNorm,
+                  source.channels == target.channels else { continue }
+            target.statistics.runningMean = source.statistics.runningMean
+            target.statistics.runningVariance = source.statistics.runningVariance
+            target.statistics.batchesTracked = source.statistics.batchesTracked
+            (target.momentum, target.epsilon) = (source.momentum, source.epsilon)
+        }
+        for node in graph.nodes {
+            switch node.operation {
+            case let .convolution(attributes) where attributes.sparsity != nil:
+                try (result.namedLayers[node.name] as! Conv2d).weight.applySparsity(attributes.sparsity!)
+            case let .linear(attributes) where attributes.sparsity != nil:
+                try (result.namedLayers[node.name] as! Linear).weight.applySparsity(attributes.sparsity!)
+            default: break
+            }
+        }
+        return result
+    }
+
+    /// A [size, size] basis as row-major scalars (identity when nil); throws naming the argument on a wrong shape.
+    private static func basis(_ tensor: Tensor?, size: Int, name: String) throws -> [Float] {
+        guard let tensor else { return (0..<(size * size)).map { $0 / size == $0 % size ? 1 : 0 } }
+        guard tensor.shape == [size, size] else {
+            throw PruneKitError.invalidParameter(name: name, expected: "[\(size), \(size)]", found: "\(tensor.shape)")
+        }
+        return tensor.scalars
+    }
+
+    private static func transposed(_ matrix: [Float], size: Int, shape: [Int]) throws -> Tensor {
+        try Tensor(shape: shape, scalars: (0..<(size * size)).map { matrix[($0 % size) * size + $0 / size] })
+    }
+}
