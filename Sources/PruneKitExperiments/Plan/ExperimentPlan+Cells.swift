@@ -42,7 +42,7 @@ extension ExperimentPlan {
         } else {
             var base = TrainConfig()
             // Without batch norm, 0.1 with momentum diverges (prune-cli train makes the same choice).
-            if !(try ModelZoo.spec(named: model.name)).family.usesBatchNorm { base.learningRate = 0.01 }
+            if !(try ModelZoo.spec(named: model.name)).usesBatchNorm { base.learningRate = 0.01 }
             dense.training = (model.training ?? TrainingRecipe()).applied(to: base, seed: seed).resolvingAugmentation(for: dataset)
         }
         return dense

@@ -15,31 +15,36 @@ extension ModelSpec {
     }
 
     /// Decodes and validates a spec; `source` names the data in errors (a path, "checkpoint metadata").
-    /// Throws `malformedFile` when the JSON does not decode, or the `validate()` error.
+    /// Throws `malformedFile` naming `source` when the JSON does not decode (for a bare graph, what the graph
+    /// expected: the node and the attribute), or the `validate()` error.
     public init(jsonData data: Data, source: String = "JSON") throws {
+        let graphFile = Self.isBareGraph(data)
+        let expected = graphFile ? "a network graph ({\"nodes\": [...]}, see GraphNode's JSON form)"
+            : "a model spec (JSON object with family, depth, inputShape, classCount, widths, ...)"
         do {
-            if let graph = try Self.bareGraph(in: data) {
+            if graphFile {
+                let graph = try JSONDecoder().decode(NetworkGraph.self, from: data)
                 let name = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
                 self = try ModelSpec(name: name.isEmpty ? "graph" : name, graph: graph)
                 return
             }
             self = try JSONDecoder().decode(ModelSpec.self, from: data)
         } catch let error as PruneKitError {
-            throw PruneKitError.malformedFile(path: source, expected: "a model spec or a network graph ({\"nodes\": [...]})",
-                                              found: "\(error)")
+            throw PruneKitError.malformedFile(path: source, expected: expected, found: "\(error)")
         } catch {
             let found = Self.integerBeyondInt(in: data).map { "\($0.path) = \($0.text), an integer beyond Int" } ?? "\(error)"
-            throw PruneKitError.malformedFile(path: source, expected: "a model spec (JSON object with family, depth, "
-                                              + "inputShape, classCount, widths, ...)", found: found)
+            throw PruneKitError.malformedFile(path: source, expected: expected, found: found)
         }
         try validate()
     }
 
-    /// A bare `{"nodes": [...]}` graph file (a user's architecture), decoded; nil for a spec object (with `family`).
-    static func bareGraph(in data: Data) throws -> NetworkGraph? {
-        guard let json = try? data.withUnsafeBytes({ try HeaderJSONParser.parse($0, path: "") }), case let .object(members) = json,
-              members.contains(where: { $0.key == "nodes" }), !members.contains(where: { $0.key == "family" }) else { return nil }
-        return try JSONDecoder().decode(NetworkGraph.self, from: data)
+    /// Whether `data` is a bare `{"nodes": [...]}` graph file (a user's architecture): a JSON object with `nodes` and
+    /// no `family`.
+    static func isBareGraph(_ data: Data) -> Bool {
+        guard let json = try? data.withUnsafeBytes({ try HeaderJSONParser.parse($0, path: "") }), case let .object(members) = json else {
+            return false
+        }
+        return members.contains { $0.key == "nodes" } && !members.contains { $0.key == "family" }
     }
 
     /// The first integer in `data` that does not fit in `Int`, with its path (`classCount`, `widths.0.width`),

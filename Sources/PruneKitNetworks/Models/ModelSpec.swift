@@ -49,7 +49,8 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         case graph
 
         /// Whether the family's networks normalise with batch norm (VGG, ResNet, WRN); the MLP and LeNets do not,
-        /// and train stably only at smaller learning rates.
+        /// and train stably only at smaller learning rates. False for `graph`, whose answer depends on the graph:
+        /// ask the spec (`ModelSpec.usesBatchNorm`).
         public var usesBatchNorm: Bool {
             switch self {
             case .multilayerPerceptron, .leNet5, .leNet5Classic: false

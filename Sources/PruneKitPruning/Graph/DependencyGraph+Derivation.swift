@@ -72,7 +72,9 @@ extension DependencyGraph {
         }
         for (space, channels) in chain {
             let content = spaces.spaces[space]
-            effects[content.labels.first?.0 ?? name] = channels.map(\.count)
+            // Every width label of the space shrinks: a user's graph need not label a stream's producers alike (the
+            // stem and a block's conv2 keep their own names), and a cost projected on one label alone breaks the add.
+            for label in content.labels.isEmpty ? [name] : content.labels.map(\.0) { effects[label] = channels.map(\.count) }
             producers += content.outputs.map { .init(layerName: $0, role: .output, channels: channels) }
             producers += content.batchNorms.map { .init(layerName: $0.0, role: .batchNorm, channels: spread(channels, $0.1)) }
             readers += content.readers.map { .init(layerName: $0.0, role: .input, channels: spread(channels, $0.1)) }

@@ -2,7 +2,8 @@ import Foundation
 import PruneKit
 
 /// `prune-cli bench CKPT`: inference latency of a checkpoint beside the dense model of the same architecture
-/// (same threads, warm-up, median), and the speedup against the FLOPs reduction.
+/// (same threads, warm-up, median; the dense spec as `DenseArchitecture` finds it), and the speedup against the
+/// FLOPs reduction.
 struct BenchCheckpointCommand {
     let path: String, batchSizes: [Int], minimumSeconds: Double, json: Bool
 
@@ -18,10 +19,9 @@ struct BenchCheckpointCommand {
 
     func run() throws {
         printError(environmentLine())
-        let pruned = try readCheckpoint(path, nonFinite: .warn).model
-        var denseSpec = try ModelZoo.spec(named: pruned.spec.name)
-        (denseSpec.inputShape, denseSpec.classCount) = (pruned.spec.inputShape, pruned.spec.classCount)
-        let dense = try Model(spec: denseSpec, seed: 1)
+        let checkpoint = try readCheckpoint(path, nonFinite: .warn)
+        let pruned = checkpoint.model
+        let dense = try Model(spec: DenseArchitecture.spec(of: checkpoint, path: path), seed: 1)
         let flopsReduction = Double(try dense.cost().flops) / Double(max(try pruned.cost().flops, 1))
         let rows = try batchSizes.map {
             try PruningReport.LatencyComparison.measure(dense: dense, pruned: pruned, batchSize: $0, threads: nil, minimumSeconds: minimumSeconds)

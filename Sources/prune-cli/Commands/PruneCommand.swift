@@ -118,6 +118,8 @@ struct PruneCommand: Command {
     func run() throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let checkpoint = try readCheckpoint(checkpointPath, nonFinite: .refuse)
+        // Before the pipeline narrows the model in place: bench compares the pruned checkpoint with this.
+        let denseSpec = try DenseArchitecture.record(for: checkpoint)
         let origin = try CheckpointOrigin(describing: checkpointPath)
         let data = try DataOptions(arguments, defaultDataset: checkpoint.metadata["dataset"])
         let fineTuning = self.fineTuning?.resolvingAugmentation(for: data.kind)
@@ -130,12 +132,13 @@ struct PruneCommand: Command {
         printError(environmentLine())
         let report = try PruningPipeline.run(model: checkpoint.model, method: method, config: config,
                                              data: PruningData(training: train, evaluation: test), options: options)
-        try write(report, checkpoint: checkpoint, origin: origin, fineTuning: fineTuning, dataset: data.kind.name)
+        try write(report, checkpoint: checkpoint, origin: origin, fineTuning: fineTuning, dataset: data.kind.name, denseSpec: denseSpec)
         print(json ? try jsonText(report) : report.description)
     }
 
     /// Metadata: `pruning` holds the shared options and the chosen method's settings only; `pruned_from` the
-    /// dense file's name and SHA-256 (not its absolute path, which means nothing on another machine).
+    /// dense file's name and SHA-256 (not its absolute path, which means nothing on another machine); `dense_spec`
+    /// the dense architecture (`DenseArchitecture`).
     /// Batch size, seed, augmentation and shuffling of the training loader when there is no fine-tuning (the
     /// method's own training phases and data-driven criteria still read it).
     private func trainingLoaderRecipe() throws -> TrainConfig {
@@ -149,12 +152,13 @@ struct PruneCommand: Command {
     /// The pruned checkpoint's `train_config` is the fine-tuning recipe that produced its weights (none without
     /// fine-tuning).
     private func write(_ report: PruningReport, checkpoint: ModelCheckpoint, origin: CheckpointOrigin, fineTuning: TrainConfig?,
-                       dataset: String) throws {
+                       dataset: String, denseSpec: String) throws {
         var metadata = checkpoint.metadata
         metadata["dataset"] = dataset
         metadata["pruning"] = try report.config.methodRecord(for: method)
         metadata["pruning_method"] = method
         metadata[CheckpointOrigin.prunedFromKey] = try origin.jsonText()
+        metadata[DenseArchitecture.metadataKey] = denseSpec
         try ModelCheckpoint(model: checkpoint.model, trainConfig: fineTuning, metadata: metadata).write(to: out + "/pruned.safetensors")
         let reportJSON = try jsonText(report)
         try AtomicFile.write(Data(reportJSON.utf8), to: out + "/report.json")

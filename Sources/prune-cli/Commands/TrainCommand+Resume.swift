@@ -6,7 +6,7 @@ import PruneKit
 /// The run's recipe is the one recorded in the checkpoint: a recipe flag that would change it is a usage error
 /// (exit 64) naming the flag, since the run cannot honour it; a flag equal to the recorded value is accepted, so
 /// the command line that started a run can be repeated to continue it (requeued jobs). `--epochs` is honoured
-/// (extend or finish a run) and recorded; `--model`, `--dataset` and `--init-from` must agree with the run.
+/// (extend or finish a run) and recorded; `--model`, `--model-spec`, `--dataset` and `--init-from` must agree with the run.
 /// Threads, data folder, limits and output format are not part of the recipe and are always honoured.
 extension TrainCommand {
     /// Recipe flags and the setting each controls, as text: equal texts mean equal settings (a Float's
@@ -32,6 +32,7 @@ extension TrainCommand {
         if let modelName, try Self.zooSpec(named: modelName).name != checkpoint.model.spec.name {
             throw PruneKitError.usage("option '--model': '\(modelName)' does not match the run in \(path), which trains a \(checkpoint.model.spec.name)")
         }
+        try checkSpecFileMatches(checkpoint, path: path)
         if arguments.given("dataset"), let dataset = checkpoint.metadata["dataset"], dataset != data.kind.name {
             throw PruneKitError.usage("option '--dataset': '\(data.kind.name)' does not match the run in \(path), which trains on \(dataset)")
         }

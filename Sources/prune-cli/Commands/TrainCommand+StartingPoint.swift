@@ -17,29 +17,36 @@ extension TrainCommand {
     static let initFromKey = "init_from"
 
     /// DIR/last.safetensors with --resume when it exists, else the --init-from checkpoint's weights, else a
-    /// freshly initialised zoo model.
+    /// freshly initialised zoo model (--model) or network from a JSON file (--model-spec).
     func startingPoint(_ lastPath: String) throws -> TrainStart {
         if resume && FileManager.default.fileExists(atPath: lastPath) { return try resumed(from: lastPath) }
         if let initFrom { return try initialised(from: initFrom) }
-        guard let modelName else {
-            throw PruneKitError.usage("option '--model' is required to start a run (there is no \(lastPath) to resume)")
-        }
         let data = try self.data ?? DataOptions(arguments)
-        var spec = try Self.zooSpec(named: modelName)
-        (spec.inputShape, spec.classCount) = (data.kind.imageShape, data.kind.classCount)
+        let spec: ModelSpec
+        if let modelSpecPath {
+            spec = try Self.specFile(modelSpecPath)
+            try Self.checkSpecFile(spec, path: modelSpecPath, fits: data.kind)
+        } else if let modelName {
+            // A zoo model adapts to the dataset: its input shape and classes are the dataset's.
+            var zoo = try Self.zooSpec(named: modelName)
+            (zoo.inputShape, zoo.classCount) = (data.kind.imageShape, data.kind.classCount)
+            spec = zoo
+        } else {
+            throw PruneKitError.usage("option '--model' or '--model-spec' is required to start a run (there is no \(lastPath) to resume)")
+        }
         try spec.validate()
-        let config = recipe(for: spec.family, kind: data.kind)
+        let config = recipe(for: spec, kind: data.kind)
         return TrainStart(model: try Model(spec: spec, seed: config.seed), config: config, state: TrainingState(seed: config.seed),
                           optimizerState: [:], data: data, metadata: ["dataset": data.kind.name])
     }
 
-    /// The flags' recipe with the family's default learning rate and the dataset's augmentation made explicit
+    /// The flags' recipe with the network's default learning rate and the dataset's augmentation made explicit
     /// (so the checkpoint records what ran).
-    private func recipe(for family: ModelSpec.Family, kind: DatasetKind) -> TrainConfig {
+    private func recipe(for spec: ModelSpec, kind: DatasetKind) -> TrainConfig {
         var config = self.config
         // Without batch norm, 0.1 with momentum 0.9 diverges (LeNet-5 on MNIST: NaN loss at iteration 16);
         // 0.01 is the usual recipe for these (Han et al. 2015's Caffe LeNets).
-        if !arguments.given("lr") && !family.usesBatchNorm { config.learningRate = 0.01 }
+        if !arguments.given("lr") && !spec.usesBatchNorm { config.learningRate = 0.01 }
         return config.resolvingAugmentation(for: kind)
     }
 
@@ -50,12 +57,13 @@ extension TrainCommand {
         if let modelName, try Self.zooSpec(named: modelName).name != spec.name {
             throw PruneKitError.usage("option '--model': '\(modelName)' does not match \(path), which holds a \(spec.name)")
         }
+        try checkSpecFileMatches(checkpoint, path: path)
         let data = try self.data ?? DataOptions(arguments, defaultDataset: checkpoint.metadata["dataset"])
         guard spec.inputShape == data.kind.imageShape, spec.classCount == data.kind.classCount else {
             throw PruneKitError.usage("option '--dataset': \(data.kind.name) has \(data.kind.imageShape) images in \(data.kind.classCount) classes, "
                                       + "but \(path) expects \(spec.inputShape) images in \(spec.classCount) classes")
         }
-        let config = recipe(for: spec.family, kind: data.kind)
+        let config = recipe(for: spec, kind: data.kind)
         let metadata = ["dataset": data.kind.name, Self.initFromKey: try CheckpointOrigin(describing: path).jsonText()]
         printError("initialising from \(path) (\(spec.name), \(checkpoint.model.parameterCount) parameters): fresh optimizer and training state")
         return TrainStart(model: checkpoint.model, config: config, state: TrainingState(seed: config.seed), optimizerState: [:],

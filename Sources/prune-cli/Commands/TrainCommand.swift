@@ -1,22 +1,23 @@
 import Foundation
 import PruneKit
 
-/// `prune-cli train`: trains a zoo model on a dataset, writing `last.safetensors` every epoch,
+/// `prune-cli train`: trains a zoo model (`--model`) or a network from a JSON file (`--model-spec`) on a dataset, writing `last.safetensors` every epoch,
 /// `best.safetensors` on a new best test accuracy, and `metrics.csv`/`metrics.jsonl`; `--resume`
 /// continues an interrupted run from `last.safetensors`; `--init-from` starts a new run from a checkpoint's
 /// weights; `--epochs 0` writes and evaluates the initialised model.
 struct TrainCommand: Command {
     static let name = "train"
-    static let abstract = "Train a model from the zoo on a dataset (checkpoints every epoch, resumable)."
-    static let usage = "train (--model NAME | --init-from CKPT) --dataset NAME --out DIR [--epochs N] [--batch-size N] [--lr X] [--schedule S] [--augment none|crop-flip] [--no-shuffle] [--seed N] [--resume] [--json]"
+    static let abstract = "Train a zoo model or a JSON-defined network on a dataset (checkpoints every epoch, resumable)."
+    static let usage = "train (--model NAME | --model-spec FILE | --init-from CKPT) --dataset NAME --out DIR [--epochs N] [--batch-size N] [--lr X] [--schedule S] [--augment none|crop-flip] [--no-shuffle] [--seed N] [--resume] [--json]"
     static let options = [
         OptionSpec("model", "Zoo model (prune-cli models lists them), e.g. resnet20, lenet5; with --init-from, optional and must match."),
+        OptionSpec("model-spec", "JSON file: a model spec or a network graph ({\"nodes\": [...]}); its input shape and classes must be the dataset's."),
         OptionSpec("init-from", "Start a new run from this checkpoint's weights and architecture (fresh optimizer and state; recipe from the flags)."),
     ] + DataOptions.options + [
         OptionSpec("out", "Run folder for checkpoints and metrics (created if missing)."),
         OptionSpec("epochs", "Epochs to train (default 30; 0 writes and evaluates the initialised model)."),
         OptionSpec("batch-size", "Images per batch (default 128)."),
-        OptionSpec("lr", "Base learning rate (default 0.1; 0.01 for mlp and lenet5 models, which have no batch norm)."),
+        OptionSpec("lr", "Base learning rate (default 0.1; 0.01 for networks without batch norm: mlp, lenet5, graphs with no batch_norm node)."),
         OptionSpec("momentum", "SGD momentum (default 0.9)."),
         OptionSpec("nesterov", value: false, "Use Nesterov momentum."),
         OptionSpec("weight-decay", "L2 weight decay (default 5e-4)."),
@@ -29,7 +30,7 @@ struct TrainCommand: Command {
         OptionSpec("resume", value: false, "Continue from DIR/last.safetensors if it exists; recipe flags must match it, --epochs may extend it."),
         OptionSpec("json", value: false, "Print the final summary as JSON on stdout."),
     ]
-    let modelName: String?, initFrom: String?, data: DataOptions?, out: String
+    let modelName: String?, modelSpecPath: String?, initFrom: String?, data: DataOptions?, out: String
     /// The recipe the flags describe; the learning rate is resolved against the model family in `run`.
     let config: TrainConfig
     let resume: Bool, json: Bool, arguments: Arguments
@@ -37,12 +38,17 @@ struct TrainCommand: Command {
     init(_ arguments: Arguments) throws {
         try arguments.requirePositionals(0, "no positional arguments")
         guard let out = arguments.string("out") else { throw PruneKitError.usage("option '--out' is required") }
-        (modelName, initFrom, self.out, self.arguments) = (arguments.string("model"), arguments.string("init-from"), out, arguments)
+        (modelName, modelSpecPath, initFrom) = (arguments.string("model"), arguments.string("model-spec"), arguments.string("init-from"))
+        (self.out, self.arguments) = (out, arguments)
         (resume, json) = (arguments.flag("resume"), arguments.flag("json"))
-        if modelName == nil && initFrom == nil && !resume {
-            throw PruneKitError.usage("option '--model' is required (or '--init-from CKPT', or '--resume' with an existing run)")
+        if modelName != nil && modelSpecPath != nil {
+            throw PruneKitError.usage("options '--model' and '--model-spec' exclude each other: give a zoo name or a JSON file, not both")
+        }
+        if modelName == nil && modelSpecPath == nil && initFrom == nil && !resume {
+            throw PruneKitError.usage("option '--model' or '--model-spec' is required (or '--init-from CKPT', or '--resume' with an existing run)")
         }
         if let modelName { _ = try Self.zooSpec(named: modelName) }
+        if let modelSpecPath { _ = try Self.specFile(modelSpecPath) }
         // --dataset may come from the checkpoint when resuming or initialising; a fresh run needs it now.
         data = arguments.given("dataset") || (initFrom == nil && !resume) ? try DataOptions(arguments) : nil
         var config = try Self.trainConfig(arguments)

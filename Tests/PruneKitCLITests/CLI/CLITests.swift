@@ -12,12 +12,12 @@ final class CLITests: XCTestCase {
             usage: prune-cli <command> [options]
 
             commands:
-              train              Train a model from the zoo on a dataset (checkpoints every epoch, resumable).
+              train              Train a zoo model or a JSON-defined network on a dataset (checkpoints every epoch, resumable).
               prune              Prune a checkpoint with a method to a target, fine-tune, and report (physically smaller model).
               eval               Evaluate a checkpoint: top-1, loss, per-class accuracy and latency.
               methods            List the pruning methods, one line each (--detail NAME for a method's flags).
               sensitivity        Prune one group at a time over a range of ratios; write a CSV and an SVG plot.
-              info               Show a checkpoint's or zoo model's layers, widths, params and FLOPs (or, alone, check OpenBLAS).
+              info               Show a checkpoint's or model's layers, params, FLOPs and channel groups (or, alone, check OpenBLAS).
               models             List the model zoo with parameters and FLOPs.
               data fetch         Download a dataset (mnist, fashion-mnist, cifar10, cifar100) with MD5 checks.
               data list          List the datasets PruneKit knows and where each is found locally.

@@ -184,3 +184,27 @@ final class ModelsSpecTests: XCTestCase {
         }
     }
 }
+
+/// `ModelSpec.usesBatchNorm` for graphs: whether the graph has a `batch_norm` node (the family alone cannot say).
+final class ModelsSpecBatchNormTests: XCTestCase {
+    func testGraphSpecUsesBatchNormWhenItsGraphHasABatchNormNode() throws {
+        let plain = NetworkGraph(nodes: [
+            GraphNode(name: "input", operation: .input(shape: [1, 8, 8]), inputs: []),
+            GraphNode(name: "conv", operation: .convolution(.init(outputChannels: 4, kernelSize: 3, padding: 1)), inputs: ["input"]),
+            GraphNode(name: "relu", operation: .relu, inputs: ["conv"]),
+            GraphNode(name: "pool", operation: .globalAveragePool, inputs: ["relu"]),
+            GraphNode(name: "fc", operation: .linear(.init(outputFeatures: 3)), inputs: ["pool"]),
+        ])
+        XCTAssertFalse(try ModelSpec(name: "plain", graph: plain).usesBatchNorm)
+        var normalised = plain
+        normalised.nodes.insert(GraphNode(name: "bn", operation: .batchNorm, inputs: ["conv"]), at: 2)
+        normalised.nodes[3].inputs = ["bn"]
+        let spec = try ModelSpec(name: "normalised", graph: normalised)
+        XCTAssertTrue(spec.usesBatchNorm)
+        XCTAssertFalse(spec.family.usesBatchNorm, "the family alone says false for every graph")
+        for name in ["lenet5", "resnet20", "mlp", "vgg11"] {
+            let zoo = try ModelZoo.spec(named: name)
+            XCTAssertEqual(zoo.usesBatchNorm, zoo.family.usesBatchNorm, name)
+        }
+    }
+}

@@ -51,4 +51,21 @@ final class GraphFamilyTests: XCTestCase {
         let output = try GradientMode.withoutGradients { try loaded(input, ForwardContext(training: false)) }.value
         XCTAssertEqual(output, expected)
     }
+
+    /// A stream whose producers carry different labels (the stem and block1.conv2 have no `group`): a removal's
+    /// projected spec narrows every one of them, equal to what surgery gives (it once narrowed the first only,
+    /// and the projected graph's add read operands of different widths).
+    func testRemovalCostNarrowsEveryLabelOfAStream() throws {
+        let model = try Model(spec: ModelSpec(contentsOfFile: examplePath), seed: 3)
+        let graph = try DependencyGraph(model: model)
+        XCTAssertEqual(Set(try graph.group(named: "stem").widthEffects.keys), ["stem", "block1.conv2"])
+        let removals = ["stem": [0, 3, 7], "block2.conv2": [1]]
+        let projected = try RemovalCost(graph: graph).spec(after: removals)
+        XCTAssertEqual(try projected.width(of: "stem"), 13)
+        XCTAssertEqual(try projected.width(of: "block1.conv2"), 13)
+        XCTAssertEqual(try projected.width(of: "block2.shortcut"), 31)
+        try ChannelSurgery.remove(removals, graph: graph, from: model)
+        XCTAssertEqual(projected, try model.currentSpec())
+        XCTAssertEqual(try ModelCost(spec: projected).flops, try model.cost().flops)
+    }
 }
