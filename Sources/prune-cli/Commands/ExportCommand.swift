@@ -1,19 +1,26 @@
 import Foundation
 import PruneKit
 
-/// `prune-cli export CKPT --out PATH`: the model alone (state_dict, spec, history), without optimizer
-/// momentum, for sharing, for `Models/`, or for PyTorch's `safetensors.torch.load_file`.
+/// `prune-cli export CKPT --out PATH [--graph JSON] [--probe PATH]`: the model alone (state_dict, spec, history),
+/// without optimizer momentum, for sharing, for `Models/`, or for PyTorch's `safetensors.torch.load_file`.
+/// `--graph` also writes the network graph as JSON (`{"nodes": [...]}`, any family), from which
+/// `Scripts/pytorch_graph_model.py` builds the matching `nn.Module`; `--probe` writes a second safetensors file with a
+/// seeded `input` [4] + input shape (uniform in [-1, 1), SplitMix64 seed 1) and PruneKit's evaluation `logits` for it,
+/// so that PyTorch's output can be compared number for number.
 struct ExportCommand: Command {
     static let name = "export"
     static let abstract = "Write a checkpoint's model without optimizer state (for sharing or PyTorch)."
-    static let usage = "export CKPT --out PATH"
-    static let options = [OptionSpec("out", "Destination .safetensors file (written atomically).")]
-    let source: String, destination: String
+    static let usage = "export CKPT --out PATH [--graph JSON] [--probe PATH]"
+    static let options = [OptionSpec("out", "Destination .safetensors file (written atomically)."),
+                          OptionSpec("graph", "Also write the network graph as JSON here (for Scripts/pytorch_graph_model.py)."),
+                          OptionSpec("probe", "Also write a seeded input batch and PruneKit's logits for it (safetensors) here.")]
+    let source: String, destination: String, graphPath: String?, probePath: String?
 
     init(_ arguments: Arguments) throws {
         try arguments.requirePositionals(1, "one checkpoint path")
         guard let out = arguments.string("out") else { throw PruneKitError.usage("option '--out' is required") }
         (source, destination) = (arguments.positionals[0], out)
+        (graphPath, probePath) = (arguments.string("graph"), arguments.string("probe"))
     }
 
     func run() throws {
@@ -21,5 +28,26 @@ struct ExportCommand: Command {
         checkpoint.optimizerState = [:]
         try checkpoint.write(to: destination)
         print("\(destination): \(checkpoint.model.parameterCount) parameters, \(try checkpoint.model.cost().flops) FLOPs per image")
+        if let graphPath { try writeGraph(of: checkpoint.model, to: graphPath) }
+        if let probePath { try writeProbe(of: checkpoint.model, to: probePath) }
+    }
+
+    private func writeGraph(of model: Model, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(try model.currentSpec().networkGraph())
+        do { try AtomicFile.write(data + Data("\n".utf8), to: path) } catch {
+            throw PruneKitError.fileError(path: path, message: "cannot write the graph (option '--graph'): \(error)")
+        }
+        print("\(path): graph of \(model.graph.nodes.count) nodes")
+    }
+
+    private func writeProbe(of model: Model, to path: String) throws {
+        var generator = SplitMix64(seed: 1)
+        let shape = [4] + model.spec.inputShape
+        let input = try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in 2 * generator.nextUniform() - 1 })
+        let logits = try GradientMode.withoutGradients { try model(Variable(input), ForwardContext(training: false)) }.value
+        try SafeTensors.write([("input", .float32(input)), ("logits", .float32(logits))], to: path)
+        print("\(path): probe input \(shape) and logits \(logits.shape)")
     }
 }

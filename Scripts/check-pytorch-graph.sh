@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# PyTorch's view of PruneKit checkpoints: for zoo, pruned and structurally edited networks (block removal,
+# factorised convs, ResNet-v2, a JSON-defined graph), `prune-cli export --graph --probe` writes the graph and a
+# probe batch with PruneKit's logits, and Scripts/pytorch_graph_model.py builds the nn.Module from the graph, loads
+# the state_dict with strict=True and compares its logits (1e-3 of the largest). Any failure fails the script.
+# Needs torch in python3: without it the script says so and exits 0, unless REQUIRE_TORCH=1 (then 1).
+# Usage: Scripts/check-pytorch-graph.sh [DATA_DIR]   (CIFAR-10 for the two networks trained for 0 epochs here;
+#        default $PRUNEKIT_DATA, else ./data)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! python3 -c "import torch" 2>/dev/null; then
+  echo "check-pytorch-graph: torch does not import in python3; skipped" >&2
+  [ "${REQUIRE_TORCH:-0}" = 1 ] && exit 1 || exit 0
+fi
+data="${1:-${PRUNEKIT_DATA:-./data}}"
+swift build -c release --product prune-cli >/dev/null
+cli="$(swift build -c release --show-bin-path)/prune-cli"
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+check() {  # check NAME CKPT: export and compare
+  "$cli" export "$2" --out "$work/$1.safetensors" --graph "$work/$1.json" --probe "$work/$1.probe.safetensors" >/dev/null
+  python3 Scripts/pytorch_graph_model.py "$work/$1.json" "$work/$1.safetensors" "$work/$1.probe.safetensors"
+}
+check lenet5 Models/lenet5-mnist.safetensors
+check resnet20 Models/resnet20-cifar10-jpeg.safetensors
+"$cli" prune Models/resnet20-cifar10-jpeg.safetensors --method l1 --flops 0.6 --latency-batch-sizes none --dataset cifar10 \
+  --data-dir "$data" --test-limit 64 --finetune-epochs 0 --out "$work/r20-l1" >/dev/null
+check resnet20-l1 "$work/r20-l1/pruned.safetensors"
+"$cli" edit Models/resnet20-cifar10-jpeg.safetensors --remove-blocks layer1.1.add,layer2.0.add,layer3.2.add \
+  --factorise layer2.1.conv1,layer3.0.conv2 --out "$work/r20-edited.safetensors" >/dev/null
+check resnet20-edited "$work/r20-edited.safetensors"
+for spec in "--model resnet-v2-56" "--model resnet20-b" "--model-spec Examples/graphs/small-residual.json"; do
+  name=$(echo "$spec" | sed 's/.* //; s/.*\///; s/\.json//')
+  "$cli" train $spec --dataset cifar10 --data-dir "$data" --test-limit 32 --epochs 0 --out "$work/$name" >/dev/null 2>&1
+  check "$name" "$work/$name/last.safetensors"
+done
+"$cli" edit "$work/resnet-v2-56/last.safetensors" --remove-blocks layer1.0.add,layer2.3.add --out "$work/v2-edited.safetensors" >/dev/null
+check resnet-v2-56-edited "$work/v2-edited.safetensors"
+echo "check-pytorch-graph: every checkpoint loads strictly in PyTorch $(python3 -c 'import torch; print(torch.__version__)') with PruneKit's logits"
