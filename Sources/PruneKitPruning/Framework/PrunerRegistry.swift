@@ -76,6 +76,7 @@ public enum PrunerRegistry {
         .growingRegularization2,
         .incrementalRegularization,
         .directionalPruning,
+        .eigenDamage,
     ]
 
     /// Method names, in order.
