@@ -5,8 +5,10 @@ import PruneKitCore
 /// 1. Global threshold: the I_in and I_out of every considered layer, concatenated (N values) and sorted ascending;
 ///    θ = sorted[floor(r N)]; a direction is kept iff its importance is > θ (θ itself is pruned).
 /// 2. Per-layer cap: if a side (inputs or outputs) of a layer would lose more than ρ_max of its directions, that side
-///    keeps those > θ_l = sorted_l[floor(len ρ_max)] instead; if that leaves none, it keeps its single most important
-///    direction ([proposal]: the code keeps index 0, the *smallest*-eigenvalue direction; flagged as a deviation).
+///    keeps those > θ_l = sorted_l[floor(len ρ_max) - 1] instead, so it loses at most floor(len ρ_max) (decision: the
+///    code's sorted_l[floor(len ρ_max)] removes one more, which breaks the spec's own test "with ρ_max = 0.5 no layer
+///    loses more than half"); if that leaves none, it keeps its single most important direction ([proposal]: the code
+///    keeps index 0, the *smallest*-eigenvalue direction; flagged as a deviation).
 /// 3. Size guard: if rotation-in + core + rotation-out, C k_in + k_in k_out K² + k_out OC, would hold more parameters
 ///    than the layer now (`Layer.currentParameters`: OC C K², or its bottleneck's in iterative mode), the layer is
 ///    left unchanged.
@@ -92,9 +94,9 @@ public struct EigenDirectionSelection: Sendable {
     /// Indices of `values` above `threshold`, with the cap and the at-least-one rule.
     func keep(_ values: [Double], above threshold: Double) -> [Int] {
         var kept = values.indices.filter { values[$0] > threshold }
-        if Double(values.count - kept.count) > ratioLimit * Double(values.count) {
-            let local = values.sorted()[min(Int((Double(values.count) * ratioLimit).rounded(.down)), values.count - 1)]
-            kept = values.indices.filter { values[$0] > local }
+        let allowed = Int((ratioLimit * Double(values.count)).rounded(.down))  // most removals the cap allows
+        if values.count - kept.count > allowed {
+            kept = allowed == 0 ? Array(values.indices) : values.indices.filter { values[$0] > values.sorted()[allowed - 1] }
         }
         if kept.isEmpty, let best = values.indices.max(by: { values[$0] < values[$1] }) { kept = [best] }
         return kept

@@ -42,6 +42,8 @@ extension MethodNotes {
     static let eigenDamage = """
         [proposal] per-layer cap leaving no direction: the single most important direction is kept (the code keeps index 0, \
         the smallest-eigenvalue one).
+        Decision: the per-layer cap removes at most floor(len * limit) directions of a side (the code's \
+        sorted[floor(len * limit)] removes one more, contradicting the spec's "no layer loses more than half" test).
         [proposal] eigendecomposition in Float64 (LAPACK dsyevd); eigenvalues <= 1e-10 set to 0; no damping.
         Decision: the bias stays on rotation_out (exact, no border error), so A is collected without the bias column for \
         pruning (PatchCovariance supports the column).
