@@ -76,29 +76,43 @@ public enum PatchCovariance {
     }
 
     /// Writes the patch rows of `images` as columns of the [C, rows] buffer (row stride = the chunk's rows); padding
-    /// positions are 0. Adds each channel's total to `sums`.
+    /// positions are 0. Adds each channel's total to `sums`. Channels are split across `Parallel` workers; each output
+    /// row's valid span is computed once, so the inner loop is a branch-free strided copy.
     static func gather(_ x: UnsafeBufferPointer<Float>, images: Range<Int>, geometry g: Geometry,
                        into buffer: UnsafeMutablePointer<Float>, sums: inout [Double]) {
         let rows = images.count * g.rowsPerImage, plane = g.height * g.width
-        for c in 0..<g.channels {
-            var column = 0, total = 0.0
-            let row = buffer + c * rows
-            for n in images {
-                let source = x.baseAddress! + (n * g.channels + c) * plane
-                for ky in 0..<g.kernel { for kx in 0..<g.kernel {
-                    for oy in 0..<g.outputHeight {
-                        let iy = oy * g.stride - g.padding + ky
-                        for ox in 0..<g.outputWidth {
-                            let ix = ox * g.stride - g.padding + kx
-                            let value: Float = (iy >= 0 && iy < g.height && ix >= 0 && ix < g.width) ? source[iy * g.width + ix] : 0
-                            row[column] = value
-                            total += Double(value)
-                            column += 1
-                        }
+        var totals = [Double](repeating: 0, count: g.channels)
+        totals.withUnsafeMutableBufferPointer { totals in
+            let totalsBase = totals.baseAddress!
+            Parallel.forEachChunk(count: g.channels) { _, channels in
+                for c in channels {
+                    var column = 0, total = 0.0
+                    let row = buffer + c * rows
+                    for n in images {
+                        let source = x.baseAddress! + (n * g.channels + c) * plane
+                        for ky in 0..<g.kernel { for kx in 0..<g.kernel {
+                            // ox with 0 <= ox * stride - padding + kx < width
+                            let first = min(g.outputWidth, max(0, (g.padding - kx + g.stride - 1) / g.stride))
+                            let last = min(g.outputWidth, max(first, (g.width - 1 + g.padding - kx) / g.stride + 1))
+                            for oy in 0..<g.outputHeight {
+                                let iy = oy * g.stride - g.padding + ky, target = row + column
+                                column += g.outputWidth
+                                guard iy >= 0 && iy < g.height, first < last else {
+                                    target.update(repeating: 0, count: g.outputWidth); continue
+                                }
+                                target.update(repeating: 0, count: first)
+                                let line = source + iy * g.width - g.padding + kx
+                                var partial: Float = 0
+                                for ox in first..<last { let value = line[ox * g.stride]; target[ox] = value; partial += value }
+                                (target + last).update(repeating: 0, count: g.outputWidth - last)
+                                total += Double(partial)
+                            }
+                        } }
                     }
-                } }
+                    totalsBase[c] = total
+                }
             }
-            sums[c] += total
         }
+        for c in 0..<g.channels { sums[c] += totals[c] }
     }
 }
