@@ -101,4 +101,35 @@ public enum BLAS {
         // Column-major eigenvectors (column j = vector j) read row-major are rows: exactly our contract.
         return (values, try Tensor(shape: [Int(n), Int(n)], scalars: a))
     }
+
+    /// Eigendecomposition of a symmetric n x n matrix in double precision by LAPACK `dsyevd` (divide and conquer):
+    /// EigenDamage's Kronecker factors, where Float32 rounds small eigenvalues of ill-conditioned factors to noise
+    /// (eigendamage.md, "[proposal] use Float64").
+    ///
+    /// `matrix` is row-major [n, n] (only its upper triangle is read). Returns eigenvalues ascending and the
+    /// eigenvectors as rows (row i, `vectors[i * n ..< (i + 1) * n]`, is the unit eigenvector of `values[i]`), so that
+    /// A = V^T diag(w) V.
+    ///
+    /// ```swift
+    /// let (values, vectors) = try BLAS.symmetricEigen(doubles: [2, 1, 1, 2], size: 2)   // values [1, 3]
+    /// ```
+    public static func symmetricEigen(doubles matrix: [Double], size: Int) throws -> (values: [Double], vectors: [Double]) {
+        guard size >= 0, matrix.count == size * size else {
+            throw PruneKitError.invalidParameter(name: "matrix", expected: "\(size * size) entries of an [\(size), \(size)] matrix",
+                                                 found: "\(matrix.count)")
+        }
+        if size == 0 { return ([], []) }
+        var n = Int32(size), a = matrix, values = [Double](repeating: 0, count: size)
+        var jobz = Int8(UInt8(ascii: "V")), uplo = Int8(UInt8(ascii: "L"))  // row-major upper = column-major lower
+        var lda = n, info: Int32 = 0, workSize: Double = 0, iworkSize: Int32 = 0, query: Int32 = -1
+        dsyevd_(&jobz, &uplo, &n, &a, &lda, &values, &workSize, &query, &iworkSize, &query, &info)
+        var lwork = Int32(workSize), liwork = iworkSize
+        var work = [Double](repeating: 0, count: Int(max(lwork, 1)))
+        var iwork = [Int32](repeating: 0, count: Int(max(liwork, 1)))
+        dsyevd_(&jobz, &uplo, &n, &a, &lda, &values, &work, &lwork, &iwork, &liwork, &info)
+        guard info == 0 else {
+            throw PruneKitError.libraryFailure(library: "LAPACK dsyevd", message: "info = \(info) for n = \(n)")
+        }
+        return (values, a)  // column-major columns read row-major are rows
+    }
 }

@@ -16,22 +16,22 @@ import PruneKitCore
 /// ```
 public final class Model: Layer {
     /// The spec the model was built from (its widths go stale once pruning edits the layers: see `currentSpec()`).
-    public let spec: ModelSpec
+    public internal(set) var spec: ModelSpec
     /// The network's graph at build time (`spec.networkGraph()`); `currentGraph()` reads the live widths.
-    public let graph: NetworkGraph
+    public internal(set) var graph: NetworkGraph
     /// Parameterised layers (Conv2d, FactorisedConv2d, BatchNorm, Linear), one per graph node, in node order.
-    public let children: [Layer]
+    public internal(set) var children: [Layer]
     /// Dotted module name of every Conv2d, Linear and BatchNorm, in state_dict order.
-    public let layerNames: [String]
+    public internal(set) var layerNames: [String]
     /// Dotted module name -> layer, for every Conv2d, Linear and BatchNorm (`conv1`, `layer2.0.downsample.0`).
-    public let namedLayers: [String: Layer]
+    public internal(set) var namedLayers: [String: Layer]
     /// The geometry the layers were built from (names, kinds, which width entry sets each output).
-    let geometry: [LayerCost]
+    var geometry: [LayerCost]
     /// The compiled forward pass.
-    let execution: GraphExecution
+    var execution: GraphExecution
     /// The largest single buffer of a forward pass per image, for `checkForwardMemory` (computed once here, not
     /// on every pass).
-    let largestBufferPerImage: (layer: String, elements: Int)
+    var largestBufferPerImage: (layer: String, elements: Int)
 
     /// Validates `spec` (including `ModelLimits`) and builds its graph, initialised from `seed` in node order. Throws
     /// the spec's error, or `allocationFailed` naming the tensor when its memory cannot be had (never a trap).

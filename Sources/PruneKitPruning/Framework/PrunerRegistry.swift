@@ -77,6 +77,7 @@ public enum PrunerRegistry {
         .incrementalRegularization,
         .directionalPruning,
         .greedySelection,
+        .eigenDamage,
     ]
 
     /// Method names, in order.

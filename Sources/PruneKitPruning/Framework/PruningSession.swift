@@ -24,7 +24,7 @@ public final class PruningSession {
     /// Units per group when the session started (channel ratios are fractions of it).
     public let initialUnits: [String: Int]
     /// The groups of the model as it is now (rebuilt after every structured change).
-    public private(set) var graph: DependencyGraph
+    public internal(set) var graph: DependencyGraph
     /// The optimizer of the current or last training phase; surgery slices its state.
     public var optimizer: Optimizer?
     /// Unstructured masks, re-applied after every optimizer step of later training.
