@@ -76,6 +76,7 @@ public enum PrunerRegistry {
         .growingRegularization2,
         .incrementalRegularization,
         .directionalPruning,
+        .blockChannelPruning,
     ]
 
     /// Method names, in order.

@@ -27,6 +27,7 @@ final class PruningRegistryTests: XCTestCase {
         (config.growingRegularization.updateInterval, config.growingRegularization.increment) = (1, 0.5)
         (config.growingRegularization.stabilizeIterations, config.growingRegularization.maximumEpochs) = (1, 1)
         (config.incrementalRegularization.training.epochs, config.directionalPruning.training.epochs) = (1, 1)
+        (config.blockPruning.searchEpochs, config.blockPruning.blockFineTuningEpochs) = (1, 1)
         return config
     }
 
@@ -59,7 +60,7 @@ final class PruningRegistryTests: XCTestCase {
 
     func testEveryEntryPrunesAndRuns() throws {
         XCTAssertEqual(PrunerRegistry.names, ["l1", "l2", "random", "taylor", "slimming", "magnitude", "deep-compression",
-                                              "sfp", "greg-1", "greg-2", "increg", "sdprun"])
+                                              "sfp", "greg-1", "greg-2", "increg", "sdprun", "bpcp"])
         for entry in PrunerRegistry.entries {
             let model = try Model(spec: spec, seed: 7)
             let config = smallConfig()
@@ -74,7 +75,11 @@ final class PruningRegistryTests: XCTestCase {
                 let total = { (graph: DependencyGraph) in graph.groups.reduce(0) { $0 + $1.unitCount } }
                 let removed = total(denseGraph) - total(graph)
                 if try model.cost().flops >= report.flopsBefore { XCTFail("\(entry.name) removed nothing") }
-                if ["increg", "sdprun"].contains(entry.name) {
+                if entry.name == "bpcp" {  // a budget of int(BN channels * 0.5) after block removal, which only lowers them
+                    let batchNormChannels = { (graph: DependencyGraph) in graph.groups.reduce(0) { $0 + ChannelBudgetSelection.batchNormChannels(of: $1).reduce(0, +) } }
+                    XCTAssertLessThanOrEqual(batchNormChannels(graph), (batchNormChannels(denseGraph) + 1) / 2, entry.name)
+                    continue
+                } else if ["increg", "sdprun"].contains(entry.name) {
                     continue  // residual streams are not regularised; their own tests check the counts
                 } else if entry.name.hasPrefix("greg") {  // block-internal groups only (greg.md ResNet rule)
                     for group in graph.groups {
