@@ -16,22 +16,22 @@ import PruneKitCore
 /// ```
 public final class Model: Layer {
     /// The spec the model was built from (its widths go stale once pruning edits the layers: see `currentSpec()`).
-    public internal(set) var spec: ModelSpec
+    public private(set) var spec: ModelSpec
     /// The network's graph at build time (`spec.networkGraph()`); `currentGraph()` reads the live widths.
-    public internal(set) var graph: NetworkGraph
+    public private(set) var graph: NetworkGraph
     /// Parameterised layers (Conv2d, FactorisedConv2d, BatchNorm, Linear), one per graph node, in node order.
-    public internal(set) var children: [Layer]
+    public private(set) var children: [Layer]
     /// Dotted module name of every Conv2d, Linear and BatchNorm, in state_dict order.
-    public internal(set) var layerNames: [String]
+    public private(set) var layerNames: [String]
     /// Dotted module name -> layer, for every Conv2d, Linear and BatchNorm (`conv1`, `layer2.0.downsample.0`).
-    public internal(set) var namedLayers: [String: Layer]
+    public private(set) var namedLayers: [String: Layer]
     /// The geometry the layers were built from (names, kinds, which width entry sets each output).
-    var geometry: [LayerCost]
+    private(set) var geometry: [LayerCost]
     /// The compiled forward pass.
-    var execution: GraphExecution
+    private(set) var execution: GraphExecution
     /// The largest single buffer of a forward pass per image, for `checkForwardMemory` (computed once here, not
     /// on every pass).
-    var largestBufferPerImage: (layer: String, elements: Int)
+    private(set) var largestBufferPerImage: (layer: String, elements: Int)
 
     /// Validates `spec` (including `ModelLimits`) and builds its graph, initialised from `seed` in node order. Throws
     /// the spec's error, or `allocationFailed` naming the tensor when its memory cannot be had (never a trap).
@@ -79,6 +79,20 @@ public final class Model: Layer {
             }
         }
         return layers
+    }
+
+    /// Makes this model `other`'s architecture, in place: spec, graph, layers (taken over, not copied: `other` shares
+    /// them afterwards and should be dropped) and compiled forward pass. For architecture changes that cannot narrow
+    /// tensors in place, such as removing a residual block (BPCP): everyone holding this model (a pipeline's caller,
+    /// the CLI writing the checkpoint) sees the new network. Optimizer state keyed by parameter name goes stale for
+    /// tensors that changed; callers start a fresh optimizer.
+    ///
+    /// ```swift
+    /// model.replaceArchitecture(with: try StructuralSurgery.removeResidualBlock(joinedAt: "layer1.2.add", from: model))
+    /// ```
+    public func replaceArchitecture(with other: Model) {
+        (spec, graph, children, layerNames, namedLayers) = (other.spec, other.graph, other.children, other.layerNames, other.namedLayers)
+        (geometry, execution, largestBufferPerImage) = (other.geometry, other.execution, other.largestBufferPerImage)
     }
 
     /// The forward pass; throws `shapeMismatch` unless the input is [N] + `spec.inputShape`, and

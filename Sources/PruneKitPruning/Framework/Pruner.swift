@@ -46,10 +46,10 @@ import PruneKitTraining
 /// - **Greedy forward selection** (greedy.md): per layer, `prepare` grows the kept set from empty by evaluating
 ///   gated forwards (gates via `layerOutputHook`) and fine-tunes briefly; `plan` removes the rest of the layer;
 ///   `apply` folds the N/|S| scale into the reader; `isComplete` after the last layer.
-/// - **BPCP** (bpcp.md): `reparameterize` adds one logit per block and `trainingPhase` learns them with the
-///   straight-through estimator (a gate on each block's bn2/conv2 output via `layerOutputHook`); `apply` drops the
-///   gated-off blocks (a Models extension: per-stage block lists in `ModelSpec`); a second step is channel pruning
-///   with `BatchNormScaleImportance(reduction: .max)`.
+/// - **BPCP** (bpcp.md, `BlockChannelPruner`): `trainingPhase` learns one logit per block with the straight-through
+///   estimator (`BlockGateSearch`, a gate on each branch's last layer via `layerOutputHook`); step 1's plan lists the
+///   gated-off blocks in `PruningPlan.removedBlocks` (the model takes the compact graph in place); `prepare` fine-tunes;
+///   step 2 is channel pruning with `BatchNormScaleImportance(reduction: .max)` at a BN-channel budget.
 /// - **DARB** (darb.md): `plan` returns block-max masks (one kept weight per block of each row, block size per
 ///   row from its density); `fineTuningHooks` keep them; `finish` records the regular-block storage size.
 ///

@@ -78,6 +78,7 @@ public enum PrunerRegistry {
         .directionalPruning,
         .greedySelection,
         .eigenDamage,
+        .blockChannelPruning,
     ]
 
     /// Method names, in order.

@@ -5,7 +5,7 @@ import PruneKitTraining
 
 extension PruningSession {
     /// Makes the session's model the network `edited` (a `StructuralSurgery` result built from it) in place
-    /// (`Model.replaceStructure`), rebuilds `graph`, and drops the optimizer (its state belongs to the old
+    /// (`Model.replaceArchitecture`), rebuilds `graph`, and drops the optimizer (its state belongs to the old
     /// parameters). Dense cost and initial widths stay the references of the targets. Throws while unstructured masks
     /// are attached: they are keyed by parameters the edit may replace.
     ///
@@ -17,7 +17,7 @@ extension PruningSession {
             throw PruneKitError.invalidArgument(operation: "restructure \(model.spec.name)",
                                                 message: "unstructured masks are attached; a structural edit would orphan them")
         }
-        model.replaceStructure(with: edited)
+        model.replaceArchitecture(with: edited)
         graph = try DependencyGraph(model: model)
         optimizer = nil
     }

@@ -66,9 +66,19 @@ public final class PruningSession {
     /// The model's cost now.
     public func currentCost() throws -> ModelCost { try model.cost() }
 
-    /// Carries out `plan`: surgery for removals (slicing the optimizer state and masks), then the masks (weights
-    /// and optimizer state are multiplied by them); rebuilds the graph.
+    /// Carries out `plan`: removed blocks first (the model takes the compact architecture in place,
+    /// `Model.replaceArchitecture`, and the optimizer is dropped: its state belongs to the old tensors), then surgery
+    /// for removals (slicing the optimizer state and masks), then the masks (weights and optimizer state are
+    /// multiplied by them); rebuilds the graph.
     public func apply(_ plan: PruningPlan) throws {
+        if !plan.removedBlocks.isEmpty {
+            guard masks.isEmpty else {
+                throw PruneKitError.invalidArgument(operation: "remove blocks", message: "weight masks are set; block removal does not carry them")
+            }
+            model.replaceArchitecture(with: try StructuralSurgery.removeResidualBlocks(joinedAt: plan.removedBlocks, from: model))
+            optimizer = nil
+            graph = try DependencyGraph(model: model)
+        }
         if !plan.removals.isEmpty {
             try ChannelSurgery.remove(plan.removals, graph: graph, from: model, optimizer: optimizer, masks: masks)
         }

@@ -115,7 +115,13 @@ public struct PruningReport: Codable {
     /// Rows from the costs and non-zero counts of the model before and after (layers matched by name).
     public static func rows(before: ModelCost, after: ModelCost, nonzeroBefore: [String: Int], nonzeroAfter: [String: Int]) -> [LayerRow] {
         before.layers.map { old in
-            let new = after.layer(named: old.name) ?? old
+            // A layer missing afterwards went with its residual block (BPCP): width, parameters and FLOPs 0.
+            guard let new = after.layer(named: old.name) else {
+                return LayerRow(name: old.name, kind: old.kind.rawValue, widthBefore: old.outputWidth, widthAfter: 0,
+                                inputWidthBefore: old.inputWidth, inputWidthAfter: 0, parametersBefore: old.parameterCount,
+                                parametersAfter: 0, flopsBefore: old.flops, flopsAfter: 0,
+                                nonzeroBefore: nonzeroBefore[old.name] ?? old.parameterCount, nonzeroAfter: 0)
+            }
             return LayerRow(name: old.name, kind: old.kind.rawValue, widthBefore: old.outputWidth, widthAfter: new.outputWidth,
                             inputWidthBefore: old.inputWidth, inputWidthAfter: new.inputWidth, parametersBefore: old.parameterCount,
                             parametersAfter: new.parameterCount, flopsBefore: old.flops, flopsAfter: new.flops,

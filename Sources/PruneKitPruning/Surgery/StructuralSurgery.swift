@@ -17,6 +17,23 @@ public enum StructuralSurgery {
         try rebuilt(model, graph: model.currentGraph().removingResidualBlock(joinedAt: addName))
     }
 
+    /// The model without every residual branch joined at `addNames` (each block's out = shortcut(x)), built once:
+    /// BPCP's compact network after the block search. Kept blocks keep their names (`layer1.3` stays `layer1.3` when
+    /// `layer1.2` goes; indices are not renumbered), so their tensors carry over by state_dict name. Throws naming
+    /// the block when a name is not a removable join, or appears twice.
+    ///
+    /// ```swift
+    /// let compact = try StructuralSurgery.removeResidualBlocks(joinedAt: ["layer1.1.add", "layer3.0.add"], from: model)
+    /// ```
+    public static func removeResidualBlocks(joinedAt addNames: [String], from model: Model) throws -> Model {
+        guard Set(addNames).count == addNames.count else {
+            throw PruneKitError.invalidParameter(name: "blocks", expected: "distinct add node names", found: "\(addNames)")
+        }
+        var graph = try model.currentGraph()
+        for name in addNames { graph = try graph.removingResidualBlock(joinedAt: name) }
+        return try rebuilt(model, graph: graph)
+    }
+
     /// The model with convolution `name` (weight W [OC, C, K, K]) replaced by rotation-in Q_A^T (1x1, C -> C), core
     /// W' = Q_S^T W Q_A (per tap: W'[o', i'] = sum_{o, i} Q_S[o, o'] W[o, i] Q_A[i, i']) and rotation-out Q_S (1x1,
     /// OC -> OC, carrying the bias): y = Q_S (W' * (Q_A^T x)) = W * x for orthonormal bases, so the function is

@@ -40,9 +40,11 @@ struct InfoCommand: Command {
         }
         let cost = try ModelCost(spec: spec)
         let groups = try DependencyGraph(spec: spec).groups
-        if json { print(try jsonText(ModelInfo(spec: spec, cost: cost, groups: groups, metadata: metadata))); return }
+        let blocks = try ResidualBlockSummary(spec: spec, metadata: metadata)
+        if json { print(try jsonText(ModelInfo(spec: spec, cost: cost, groups: groups, blocks: blocks, metadata: metadata))); return }
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) where value.count < 200 { print("\(key): \(value)") }
         print(cost.description)
+        if let text = blocks.description { print(text) }
         print(ChannelGroupTable(groups: groups).description)
     }
 
@@ -55,13 +57,15 @@ struct InfoCommand: Command {
     }
 }
 
-/// What `info --json` prints: the spec, per-layer costs and totals, and the channel groups.
+/// What `info --json` prints: the spec, per-layer costs and totals, the channel groups and the residual blocks
+/// (`residualBlocks.kept`, and `residualBlocks.removed` for a pruned checkpoint).
 struct ModelInfo: Encodable {
     struct LayerRow: Encodable { let name: String, kind: String, inputShape: [Int], outputShape: [Int], parameters: Int, flops: Int }
     let spec: ModelSpec, layers: [LayerRow], parameters: Int, flops: Int, groups: [ChannelGroupTable.Row], metadata: [String: String]
+    let residualBlocks: ResidualBlockSummary
 
-    init(spec: ModelSpec, cost: ModelCost, groups: [ChannelGroup], metadata: [String: String]) {
-        (self.spec, self.metadata, parameters, flops) = (spec, metadata, cost.parameterCount, cost.flops)
+    init(spec: ModelSpec, cost: ModelCost, groups: [ChannelGroup], blocks: ResidualBlockSummary, metadata: [String: String]) {
+        (self.spec, self.metadata, parameters, flops, residualBlocks) = (spec, metadata, cost.parameterCount, cost.flops, blocks)
         self.groups = ChannelGroupTable(groups: groups).rows
         layers = cost.layers.map { LayerRow(name: $0.name, kind: $0.kind.rawValue, inputShape: $0.inputShape, outputShape: $0.outputShape,
                                             parameters: $0.parameterCount, flops: $0.flops) }

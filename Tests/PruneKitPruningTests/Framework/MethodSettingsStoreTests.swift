@@ -57,6 +57,6 @@ final class MethodSettingsStoreTests: XCTestCase {
         for entry in PrunerRegistry.entries {
             for option in entry.options { XCTAssertTrue(option.applies(to: entry.name), "\(option.name) in \(entry.name)") }
         }
-        XCTAssertEqual(Set(MethodNotes.text.keys), ["sfp", "greg-1", "greg-2", "increg", "sdprun", "eigendamage"])
+        XCTAssertEqual(Set(MethodNotes.text.keys), ["sfp", "greg-1", "greg-2", "increg", "sdprun", "eigendamage", "bpcp", "greedy"])
     }
 }

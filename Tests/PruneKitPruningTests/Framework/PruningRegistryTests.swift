@@ -27,6 +27,7 @@ final class PruningRegistryTests: XCTestCase {
         (config.growingRegularization.updateInterval, config.growingRegularization.increment) = (1, 0.5)
         (config.growingRegularization.stabilizeIterations, config.growingRegularization.maximumEpochs) = (1, 1)
         (config.incrementalRegularization.training.epochs, config.directionalPruning.training.epochs) = (1, 1)
+        (config.blockPruning.searchEpochs, config.blockPruning.blockFineTuningEpochs) = (1, 1)
         return config
     }
 
@@ -59,7 +60,7 @@ final class PruningRegistryTests: XCTestCase {
 
     func testEveryEntryPrunesAndRuns() throws {
         XCTAssertEqual(PrunerRegistry.names, ["l1", "l2", "random", "taylor", "slimming", "magnitude", "deep-compression",
-                                              "sfp", "greg-1", "greg-2", "increg", "sdprun", "eigendamage"])
+                                              "sfp", "greg-1", "greg-2", "increg", "sdprun", "greedy", "eigendamage", "bpcp"])
         for entry in PrunerRegistry.entries {
             let model = try Model(spec: spec, seed: 7)
             let config = smallConfig()
@@ -74,8 +75,19 @@ final class PruningRegistryTests: XCTestCase {
                 let total = { (graph: DependencyGraph) in graph.groups.reduce(0) { $0 + $1.unitCount } }
                 let removed = total(denseGraph) - total(graph)
                 if try model.cost().flops >= report.flopsBefore { XCTFail("\(entry.name) removed nothing") }
-                if ["increg", "sdprun"].contains(entry.name) {
+                if entry.name == "bpcp" {  // a budget of int(BN channels * 0.5) after block removal, which only lowers them
+                    let batchNormChannels = { (graph: DependencyGraph) in graph.groups.reduce(0) { $0 + ChannelBudgetSelection.batchNormChannels(of: $1).reduce(0, +) } }
+                    XCTAssertLessThanOrEqual(batchNormChannels(graph), (batchNormChannels(denseGraph) + 1) / 2, entry.name)
+                    continue
+                } else if ["increg", "sdprun"].contains(entry.name) {
                     continue  // residual streams are not regularised; their own tests check the counts
+                } else if entry.name == "greedy" {  // eligible block-internal layers capped by the target's uniform count
+                    let eligible = Set(GreedySelectionPruner.eligibleGroups(denseGraph, model: model, config: config))
+                    for group in graph.groups {
+                        let dense = try denseGraph.group(named: group.name).unitCount
+                        if eligible.contains(group.name) { XCTAssertLessThanOrEqual(group.unitCount, dense - dense / 2, group.name) }
+                        else { XCTAssertEqual(group.unitCount, dense, "greedy leaves \(group.name) whole") }
+                    }
                 } else if entry.name == "eigendamage" {
                     continue  // prunes eigen-directions of new groups; EigenDamagePruningTests checks them
                 } else if entry.name.hasPrefix("greg") {  // block-internal groups only (greg.md ResNet rule)
