@@ -142,3 +142,4 @@ public final class IncrementalRegularizationPruner: Pruner {
         }
     }
 }
+        case .unconstrained: throw PruningTarget.requiredError(by: "IncReg")
