@@ -12,7 +12,7 @@ extension PruningConfig {
     ]
 
     /// Coding keys of the `MethodSettings` each registry method reads (from its entry's `settings`); methods absent
-    /// here (l1, l2, random) read only the shared options. Deep Compression prunes with `MagnitudeWeightPruner`, so
+    /// here (random) read only the shared options; l1 and l2 read `magnitudeCriterion`. Deep Compression prunes with `MagnitudeWeightPruner`, so
     /// it keeps both `magnitude` and `deepCompression`.
     public static var methodSettingsKeys: [String: [String]] {
         Dictionary(uniqueKeysWithValues: PrunerRegistry.entries.filter { !$0.settings.isEmpty }.map { ($0.name, $0.settings.map { type in type.key }) })

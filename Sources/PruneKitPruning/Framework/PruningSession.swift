@@ -126,9 +126,10 @@ public final class PruningSession {
         return try trainer.fit(from: TrainingState(seed: phase.config.seed))
     }
 
-    /// Whether the model now meets `target` (relative to the dense cost and initial widths).
+    /// Whether the model now meets `target` (relative to the dense cost and initial widths); `none` always holds.
     public func hasReached(_ target: PruningTarget) throws -> Bool {
         switch target {
+        case .unconstrained: return true
         case let .flopsRatio(fraction): return Double(try currentCost().flops) <= fraction * Double(denseCost.flops)
         case let .parameterRatio(fraction):
             return Double(try currentCost().parameterCount) <= fraction * Double(denseCost.parameterCount)

@@ -12,6 +12,9 @@ import PruneKitTraining
 ///   ("prune until FLOPs <= 50% of dense" is `flopsRatio(0.5)`), found by a search over a global threshold
 ///   (global scope) or over a uniform ratio.
 /// - `parameterRatio(f)`: the same with the parameter count.
+/// - `unconstrained` (text `none`): no target; the method's own rule decides how much goes (sDprun: the groups
+///   gRDA zeroed). Only methods whose sparsity comes from training accept it; the selector and the other methods
+///   reject it.
 /// Unstructured methods read a ratio as weight sparsity and f as the fraction of non-zero weights kept.
 ///
 /// ```swift
@@ -24,9 +27,12 @@ public enum PruningTarget: Codable, Equatable, Sendable, CustomStringConvertible
     case flopsRatio(Double)
     /// Fraction of the dense parameters kept at most, in (0, 1].
     case parameterRatio(Double)
+    /// No target: what the method's own rule removes (sDprun without `--flops/--params/--ratio`).
+    case unconstrained
 
-    /// Parses `ratio=R`, `flops=F` or `params=F`; throws `usage` naming the text otherwise.
+    /// Parses `ratio=R`, `flops=F`, `params=F` or `none`; throws `usage` naming the text otherwise.
     public init(parsing text: String) throws {
+        if text == "none" { self = .unconstrained; return }
         let parts = text.split(separator: "=").map(String.init)
         guard parts.count == 2, let value = Double(parts[1]) else {
             throw PruneKitError.invalidParameter(name: "target", expected: "ratio=R, flops=F or params=F", found: "'\(text)'")
@@ -54,21 +60,32 @@ public enum PruningTarget: Codable, Equatable, Sendable, CustomStringConvertible
         }
     }
 
-    /// `ratio=0.5`, `flops=0.5`, `params=0.5`.
+    /// `ratio=0.5`, `flops=0.5`, `params=0.5`, `none`.
     public var description: String {
         switch self {
         case let .channelRatio(value): return "ratio=\(value)"
         case let .flopsRatio(value): return "flops=\(value)"
         case let .parameterRatio(value): return "params=\(value)"
+        case .unconstrained: return "none"
         }
     }
 
-    /// For iterative pruning: the target after a fraction `progress` of the way from nothing to `self`.
+    /// For iterative pruning: the target after a fraction `progress` of the way from nothing to `self`
+    /// (`unconstrained` stays unconstrained).
     public func scaled(by progress: Double) -> PruningTarget {
         switch self {
         case let .channelRatio(value): return .channelRatio(value * progress)
         case let .flopsRatio(value): return .flopsRatio(1 - (1 - value) * progress)
         case let .parameterRatio(value): return .parameterRatio(1 - (1 - value) * progress)
+        case .unconstrained: return .unconstrained
         }
+    }
+}
+
+extension PruningTarget {
+    /// The error for a method or selector that needs a target and was given `none`.
+    static func requiredError(by user: String) -> PruneKitError {
+        PruneKitError.invalidParameter(name: "target", expected: "a FLOPs, parameter or channel-ratio target for \(user) (only sdprun runs without one)",
+                                       found: "none")
     }
 }

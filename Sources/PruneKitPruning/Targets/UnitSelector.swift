@@ -57,7 +57,8 @@ public struct UnitSelector {
     }
 
     /// The units to remove for `target` (default: the config's). `scores` maps group names to one score per unit;
-    /// groups absent from it, or ignored, are left alone. Throws when a FLOPs or parameter target cannot be met.
+    /// groups absent from it, or ignored, are left alone. Throws when a FLOPs or parameter target cannot be met, and
+    /// for `none`.
     public func select(scores: [String: [Float]], normalization: ScoreNormalization,
                        target: PruningTarget? = nil) throws -> [String: [Int]] {
         let candidates = try makeCandidates(scores, normalization)
@@ -70,6 +71,8 @@ public struct UnitSelector {
         case let .parameterRatio(fraction):
             return try search(candidates, budget: fraction * Double(referenceCost.parameterCount),
                               metric: { Double($0.parameterCount) }, parameter: "parameterRatio")
+        case .unconstrained:
+            throw PruningTarget.requiredError(by: "selecting units")
         }
     }
 

@@ -9,7 +9,7 @@ enum ParameterFlags {
         "maximumGroupRatio": "max-ratio", "roundTo": "round-to", "iterativeSteps": "steps", "groupRatios": "group-ratio",
         "channelRatio": "ratio", "flopsRatio": "flops", "parameterRatio": "params", "target": "flops/--params/--ratio",
         "method": "method", "model": "model", "dataset": "dataset", "schedule": "schedule", "ratios": "ratios",
-        "baseURL": "base-url",
+        "baseURL": "base-url", "preset": "preset",
     ]
 
     /// The flag for `parameter`, or nil when no flag sets it.

@@ -6,12 +6,13 @@ import PruneKit
 struct PruneCommand: Command {
     static let name = "prune"
     static let abstract = "Prune a checkpoint with a method to a target, fine-tune, and report (physically smaller model)."
-    static let usage = "prune CKPT --method NAME (--flops F | --params F | --ratio R) --out DIR [--finetune-epochs N] [options]"
+    static let usage = "prune CKPT --method NAME (--flops F | --params F | --ratio R | --preset NAME) --out DIR [--finetune-epochs N] [options]"
     static let options = [
         OptionSpec("method", "Pruning method (prune-cli methods lists them)."),
         OptionSpec("flops", "Target: keep this fraction of the dense FLOPs, e.g. 0.5."),
         OptionSpec("params", "Target: keep this fraction of the dense parameters."),
         OptionSpec("ratio", "Target: remove this fraction of channels (of weights for unstructured methods)."),
+        OptionSpec("preset", "A paper's exact configuration instead of a target (methods --detail l1 lists them)."),
         OptionSpec("global", value: false, "Rank channels across layers (default: the method's choice)."),
         OptionSpec("uniform", value: false, "The same ratio in every layer."),
         OptionSpec("max-ratio", "Global scope: no layer loses more than this fraction (default 1)."),
@@ -51,15 +52,24 @@ struct PruneCommand: Command {
     }
 
     /// Methods whose pruner decides when it is complete (`isComplete`), so `--steps` would be ignored.
-    static let methodsWithOwnSchedule: Set<String> = ["taylor", "magnitude", "deep-compression", "increg", "sdprun", "bpcp"]
+    static let methodsWithOwnSchedule: Set<String> = ["taylor", "magnitude", "deep-compression", "increg", "sdprun", "bpcp", "greedy"]
+    /// Methods whose sparsity comes from their own training, which run without a target (the paper's form).
+    static let methodsWithoutTarget: Set<String> = ["sdprun"]
 
     static func pruningConfig(_ arguments: Arguments, method: String) throws -> PruningConfig {
-        var config = PruningConfig()
+        var config = try PresetFlags.startingConfig(arguments, method: method)
         let targets = ["flops", "params", "ratio"].filter { arguments.string($0) != nil }
-        guard targets.count == 1 else {
-            throw PruneKitError.usage("give exactly one target: '--flops', '--params' or '--ratio' (found \(targets.count))")
+        if arguments.string("preset") != nil {
+            try arguments.reject(["flops", "params", "ratio", "group-ratio", "ignore", "global", "uniform"],
+                                 because: "is set by '--preset' (the paper's configuration)")
+        } else if targets.isEmpty && Self.methodsWithoutTarget.contains(method) {
+            config.target = .unconstrained
+        } else {
+            guard targets.count == 1 else {
+                throw PruneKitError.usage("give exactly one target: '--flops', '--params' or '--ratio' (found \(targets.count))")
+            }
+            config.target = try PruningTarget(parsing: targets[0] + "=" + arguments.string(targets[0])!)
         }
-        config.target = try PruningTarget(parsing: targets[0] + "=" + arguments.string(targets[0])!)
         if arguments.flag("global") && arguments.flag("uniform") { throw PruneKitError.usage("give '--global' or '--uniform', not both") }
         if arguments.flag("global") { config.scope = .global } else if arguments.flag("uniform") { config.scope = .uniform }
         if config.scope == .uniform { try arguments.reject(["max-ratio"], because: "caps global ranking; it has no effect with '--uniform'") }
@@ -70,7 +80,7 @@ struct PruneCommand: Command {
         config.roundTo = try arguments.integer("round-to", default: 1, in: 1...4096)
         config.iterativeSteps = try arguments.integer("steps", default: 1, in: 1...10_000)
         config.seed = UInt64(try arguments.integer("seed", default: 1, in: 0...Int.max))
-        config.ignored = arguments.string("ignore").map { $0.split(separator: ",").map(String.init) } ?? []
+        if let ignored = arguments.string("ignore") { config.ignored = ignored.split(separator: ",").map(String.init) }
         for pair in (arguments.string("group-ratio") ?? "").split(separator: ",") {
             let sides = pair.split(separator: "=")
             guard sides.count == 2, let ratio = Double(sides[1]), ratio >= 0, ratio < 1 else {
@@ -118,6 +128,7 @@ struct PruneCommand: Command {
     func run() throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let checkpoint = try readCheckpoint(checkpointPath, nonFinite: .refuse)
+        if let preset = try PresetFlags.preset(arguments) { try ParameterFlags.parsing(flag: "preset") { try preset.check(checkpoint.model.spec) } }
         // Before the pipeline narrows the model in place: bench compares the pruned checkpoint with this.
         let denseSpec = try DenseArchitecture.record(for: checkpoint)
         let origin = try CheckpointOrigin(describing: checkpointPath)
@@ -187,6 +198,7 @@ struct MethodsCommand: Command {
         let recipe = entry.recommendedFineTuning
         print("fine-tuning recipe: lr \(recipe.learningRate), schedule \(recipe.schedule), momentum \(recipe.momentum), weight decay \(recipe.weightDecay)")
         for option in MethodOption.all where option.applies(to: entry.name) { print("  --\(option.name)  \(option.help)") }
+        for line in PresetFlags.listing(for: entry.name) { print(line) }
         if let notes = MethodNotes.text[entry.name] { print(notes) }
     }
 }

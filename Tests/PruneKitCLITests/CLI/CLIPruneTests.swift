@@ -23,7 +23,7 @@ final class CLIPruneTests: XCTestCase {
         let origin = try CheckpointOrigin(jsonText: pruned.metadata["pruned_from"] ?? "", source: "pruned_from")
         XCTAssertEqual(origin, CheckpointOrigin(file: "lenet5-mnist.safetensors", sha256: try SHA256.hexDigest(ofFileAt: "Models/lenet5-mnist.safetensors")))
         let recorded = try JSONSerialization.jsonObject(with: Data((pruned.metadata["pruning"] ?? "").utf8)) as? [String: Any] ?? [:]
-        XCTAssertEqual(Set(recorded.keys), PruningConfig.sharedKeys.subtracting(["scope", "reduction", "normalization"]))
+        XCTAssertEqual(Set(recorded.keys), PruningConfig.sharedKeys.subtracting(["scope", "reduction", "normalization"]).union(["magnitudeCriterion"]))
         XCTAssertNotNil(recorded["target"])
         XCTAssertEqual(pruned.trainConfig?.epochs, 1)
         XCTAssertEqual(pruned.trainConfig?.shuffle, false)

@@ -19,7 +19,8 @@ final class PruningConfigRecordTests: XCTestCase {
         config.slimming.penalty = 1e-4
         config.target = .flopsRatio(0.5)
         let shared = PruningConfig.sharedKeys.subtracting(["scope", "reduction", "normalization"])   // nil: not encoded
-        XCTAssertEqual(try keys(config.methodRecord(for: "l1")), shared)
+        XCTAssertEqual(try keys(config.methodRecord(for: "random")), shared)
+        XCTAssertEqual(try keys(config.methodRecord(for: "l1")), shared.union(["magnitudeCriterion"]), "filter or group criterion")
         XCTAssertEqual(try keys(config.methodRecord(for: "slimming")), shared.union(["slimming"]))
         XCTAssertEqual(try keys(config.methodRecord(for: "deep-compression")), shared.union(["magnitude", "deepCompression"]))
         config.scope = .global

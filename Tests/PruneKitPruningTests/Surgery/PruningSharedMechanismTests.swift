@@ -56,12 +56,12 @@ final class PruningSharedMechanismTests: XCTestCase {
     func testTypedResultsKeepFlatKeys() throws {
         var results = PruningResults()
         results.record(DeepCompressionResult(denseBytes: 4096, compressedBytes: 400, compressionRatio: 10.24))
-        results.record(DirectionalPruningResult(zeroGroups: 3))
-        results.record(DirectionalPruningResult(extraUnitsRemoved: 0))
+        results.record(DirectionalPruningResult(groupsRemovedByDualAveraging: 3))
+        results.record(DirectionalPruningResult(groupsRemovedByTopUp: 0))
         XCTAssertEqual(results.values, ["dense_bytes": 4096, "compressed_bytes": 400, "compression_ratio": 10.24,
-                                        "sdprun_zero_groups": 3, "sdprun_extra_units_removed": 0])
+                                        "sdprun_groups_removed_by_grda": 3, "sdprun_groups_removed_by_top_up": 0])
         XCTAssertEqual(results[DeepCompressionResult.self], DeepCompressionResult(denseBytes: 4096, compressedBytes: 400, compressionRatio: 10.24))
-        XCTAssertEqual(results[DirectionalPruningResult.self], DirectionalPruningResult(zeroGroups: 3, extraUnitsRemoved: 0))
+        XCTAssertEqual(results[DirectionalPruningResult.self], DirectionalPruningResult(groupsRemovedByDualAveraging: 3, groupsRemovedByTopUp: 0))
         XCTAssertNil(results[SoftFilterResult.self])
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

@@ -51,3 +51,66 @@ extension PruningConfig {
         return config
     }
 }
+
+/// Li et al.'s configurations by name, for `prune-cli prune --method l1 --preset li-resnet56-b`: each fixes the
+/// target (per-group ratios), scope and ignored groups exactly as `PruningConfig.liEtAl(resNetDepth:variant:)` and
+/// `liEtAlVGG16()`, and names the one architecture it was defined for.
+///
+/// ```swift
+/// let preset = try LiEtAlPreset(named: "li-resnet56-b")
+/// try preset.check(model.spec)          // throws unless ResNet-56
+/// let config = try preset.config()      // 60/30/10% of the first convs, skip {16, 18, 20, 34, 38, 54}
+/// ```
+public struct LiEtAlPreset: Sendable {
+    /// The name, e.g. `li-resnet56-b`.
+    public let name: String
+    /// The network it applies to.
+    public let family: ModelSpec.Family
+    /// Its depth (56, 110 or 16).
+    public let depth: Int
+    /// The ResNet variant (nil for VGG-16).
+    public let variant: PruningConfig.LiEtAlVariant?
+    /// One line for `methods --detail l1`.
+    public let summary: String
+
+    /// Every preset: ResNet-56-A/B, ResNet-110-A/B (Li et al. Table 1 as re-implemented by Liu et al. 2019) and
+    /// VGG-16-A.
+    public static let all: [LiEtAlPreset] = [
+        LiEtAlPreset(name: "li-resnet56-a", family: .resNet, depth: 56, variant: .a,
+                     summary: "ResNet-56-A: first convs 10% in every stage, skip convs 16, 20, 38, 54"),
+        LiEtAlPreset(name: "li-resnet56-b", family: .resNet, depth: 56, variant: .b,
+                     summary: "ResNet-56-B: first convs 60/30/10% by stage, skip convs 16, 18, 20, 34, 38, 54"),
+        LiEtAlPreset(name: "li-resnet110-a", family: .resNet, depth: 110, variant: .a,
+                     summary: "ResNet-110-A: first convs 50% in stage 1 only, skip conv 36"),
+        LiEtAlPreset(name: "li-resnet110-b", family: .resNet, depth: 110, variant: .b,
+                     summary: "ResNet-110-B: first convs 50/40/30% by stage, skip convs 36, 38, 74"),
+        LiEtAlPreset(name: "li-vgg16-a", family: .vgg, depth: 16, variant: nil,
+                     summary: "VGG-16-A: conv1_1 and the last six convs halved"),
+    ]
+
+    /// The preset called `name`; throws `invalidParameter(name: "preset")` listing them otherwise.
+    public init(named name: String) throws {
+        guard let preset = Self.all.first(where: { $0.name == name.lowercased() }) else {
+            throw PruneKitError.invalidParameter(name: "preset", expected: "one of \(Self.all.map(\.name).joined(separator: ", "))", found: "'\(name)'")
+        }
+        self = preset
+    }
+
+    private init(name: String, family: ModelSpec.Family, depth: Int, variant: PruningConfig.LiEtAlVariant?, summary: String) {
+        (self.name, self.family, self.depth, self.variant, self.summary) = (name, family, depth, variant, summary)
+    }
+
+    /// The configuration (target, scope, ignored groups, per-group ratios).
+    public func config() throws -> PruningConfig {
+        guard let variant else { return PruningConfig.liEtAlVGG16() }
+        return try PruningConfig.liEtAl(resNetDepth: depth, variant: variant)
+    }
+
+    /// Throws unless `spec` is the architecture the preset names its groups for.
+    public func check(_ spec: ModelSpec) throws {
+        guard spec.family == family, spec.depth == depth else {
+            throw PruneKitError.invalidParameter(name: "preset", expected: "a \(family.rawValue)-\(depth) model for '\(name)'",
+                                                 found: "\(spec.family.rawValue)-\(spec.depth)")
+        }
+    }
+}

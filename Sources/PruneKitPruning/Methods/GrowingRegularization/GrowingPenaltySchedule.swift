@@ -10,9 +10,12 @@ import PruneKitTraining
 /// - GReg-1 (`growing` from the start, filters chosen at init by the lowest score): lambda[selected] += delta;
 ///   h <- ratio on the first update, else 0.9 h + 0.1 ratio, ratio = mean(s[kept]) / mean(s[selected]);
 ///   finished once max lambda > tau. A layer removing nothing is finished at its first update.
-/// - GReg-2 (`picking` first): lambda[all] += delta_pick; once max lambda >= tau_pick the n lowest-score filters
-///   are selected, then every update sets lambda[selected] += delta and lambda[kept] = recover (-1e-4).
-/// The "all layers have h >= mag_ratio_limit" stop is global; the hook applies it with `finish()`.
+/// - GReg-2 (`picking` first): lambda[all] += delta_pick, and h tracks the ratio over the current n lowest-score
+///   candidates; once max lambda >= tau_pick those n are selected, then every update sets lambda[selected] += delta
+///   and lambda[kept] = recover (-1e-4). Each layer stops on its own, as the reference `_ada_reg`: once it has
+///   picked and (its own h >= mag_ratio_limit or its max lambda > tau), checked at every update from the pick on.
+/// GReg-1's "all layers have h >= mag_ratio_limit" stop is global (the reference `_inc_reg`); the hook applies it
+/// with `finish()`.
 /// Penalties accumulate in Double (greg.md test 2: delta 1e-4 reaches > 1 at update 10,001).
 ///
 /// ```swift
@@ -31,7 +34,8 @@ public struct GrowingPenaltySchedule {
     public private(set) var selected: [Int]
     /// The current stage.
     public private(set) var stage: Stage
-    /// h, the EMA of mean(s[kept]) / mean(s[selected]) (nil before the first growing update).
+    /// h, the EMA of mean(s[kept]) / mean(s[selected]) (nil before the first update; GReg-2 accumulates it over
+    /// the current candidates while picking).
     public private(set) var magnitudeRatio: Double?
     /// Updates applied so far.
     public private(set) var updateCount = 0
@@ -58,9 +62,12 @@ public struct GrowingPenaltySchedule {
         case .finished: return
         case .picking:
             for unit in penalties.indices { penalties[unit] += settings.pickIncrement }
+            let candidates = UnitSlices.lowest(removalCount, of: scores)
+            trackRatio(scores, selected: Set(candidates))
             if (penalties.max() ?? 0) >= settings.pickCeiling {
-                selected = UnitSlices.lowest(removalCount, of: scores)
+                selected = candidates
                 stage = .growing
+                stopIfDone()
             }
         case .growing:
             guard removalCount > 0 else { stage = .finished; return }
@@ -69,13 +76,25 @@ public struct GrowingPenaltySchedule {
                 if chosen.contains(unit) { penalties[unit] += settings.increment }
                 else if picksLater { penalties[unit] = settings.recoverPenalty }
             }
-            let ratio = Self.mean(scores, selected: chosen, inside: false) / Self.mean(scores, selected: chosen, inside: true)
-            magnitudeRatio = magnitudeRatio.map { 0.9 * $0 + 0.1 * ratio } ?? ratio
-            if (penalties.max() ?? 0) > settings.ceiling { stage = .finished }
+            trackRatio(scores, selected: chosen)
+            stopIfDone()
         }
     }
 
-    /// Stops growing (the global magnitude-ratio rule); lambda stays as it is.
+    /// h <- ratio on the first update, else 0.9 h + 0.1 ratio, ratio = mean(s[kept]) / mean(s[selected]).
+    private mutating func trackRatio(_ scores: [Float], selected: Set<Int>) {
+        let ratio = Self.mean(scores, selected: selected, inside: false) / Self.mean(scores, selected: selected, inside: true)
+        magnitudeRatio = magnitudeRatio.map { 0.9 * $0 + 0.1 * ratio } ?? ratio
+    }
+
+    /// This layer's own stop: max lambda > tau; for GReg-2 also its own h >= mag_ratio_limit (`_ada_reg`).
+    private mutating func stopIfDone() {
+        let reachedCeiling = (penalties.max() ?? 0) > settings.ceiling
+        let reachedRatio = picksLater && (magnitudeRatio ?? 0) >= settings.magnitudeRatioLimit
+        if reachedCeiling || reachedRatio { stage = .finished }
+    }
+
+    /// Stops growing (GReg-1's global magnitude-ratio rule); lambda stays as it is.
     public mutating func finish() { if stage == .growing { stage = .finished } }
 
     /// Whether the magnitude-ratio EMA has reached `limit`.

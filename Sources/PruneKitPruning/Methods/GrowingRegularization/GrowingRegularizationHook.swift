@@ -6,8 +6,9 @@ import PruneKitTraining
 /// GReg's growing penalty as a training hook (Wang et al., ICLR 2021; greg.md steps 4-6): at iteration t, after
 /// backward, when t % K_u == 0 every layer's `GrowingPenaltySchedule` is updated with the current mean|W_f|; then
 /// every iteration grad(W_f) += lambda_f W_f (the gradient of sum_f (lambda_f / 2) ||W_f||^2), before the
-/// optimizer adds its own weight decay. When every layer is finished (or all magnitude ratios h >= the limit),
-/// training continues K_s more iterations with lambda frozen and then sets `context.shouldStop`.
+/// optimizer adds its own weight decay. When every layer is finished (each on its own rule; GReg-1 also all
+/// together once every magnitude ratio h >= the limit), training continues K_s more iterations with lambda frozen
+/// and then sets `context.shouldStop`.
 ///
 /// ```swift
 /// let hook = try GrowingRegularizationHook(model: model, groups: graph.groups, counts: ["layer1.0.conv1": 8],
@@ -57,10 +58,10 @@ public final class GrowingRegularizationHook: TrainingHook {
         iteration += 1
     }
 
-    /// One update of every layer, then the global magnitude-ratio rule.
+    /// One update of every layer, then GReg-1's global magnitude-ratio rule (GReg-2 layers stop on their own).
     public func updateSchedules() {
         for name in schedules.keys.sorted() { schedules[name]!.update(scores: filters[name]!.means { abs($0) }) }
-        let pruned = schedules.values.filter { $0.removalCount > 0 }
+        let pruned = schedules.values.filter { $0.removalCount > 0 && !$0.picksLater }
         if !pruned.isEmpty && pruned.allSatisfy({ $0.hasReached(ratioLimit: settings.magnitudeRatioLimit) }) {
             for name in schedules.keys { schedules[name]!.finish() }
         }

@@ -44,7 +44,8 @@ public final class GrowingRegularizationPruner: Pruner {
         public var updateInterval = 10
         /// tau: a layer stops growing once max lambda > tau (1).
         public var ceiling: Double = 1
-        /// Stop when every layer's mean|kept| / mean|selected| EMA reaches this (1000).
+        /// Limit on h, the mean|kept| / mean|selected| EMA (1000): GReg-1 stops when every layer reaches it, GReg-2
+        /// each layer on its own.
         public var magnitudeRatioLimit: Double = 1000
         /// K_s: iterations with frozen lambda after growth ends (10000 on CIFAR; code default 40000).
         public var stabilizeIterations = 10_000

@@ -40,7 +40,7 @@ extension MethodOption {
         greg("greg-ceiling", "Penalty ceiling tau: growth stops once lambda > tau (default 1)") {
             $0.growingRegularization.ceiling = try number($1, name: "greg-ceiling", in: 0...1000)
         },
-        greg("greg-ratio-limit", "Stop growth when every layer's mean|kept|/mean|selected| EMA reaches this (default 1000)") {
+        greg("greg-ratio-limit", "Limit on h, the mean|kept|/mean|selected| EMA: GReg-1 stops when every layer reaches it, GReg-2 each layer on its own (default 1000)") {
             $0.growingRegularization.magnitudeRatioLimit = try number($1, name: "greg-ratio-limit", in: 1...1e30)
         },
         greg("greg-stabilize", "Iterations K_s with frozen penalty after growth (default 10000, CIFAR)") {
@@ -82,5 +82,8 @@ extension MethodNotes {
         eligible groups, L1-ranked.
       [proposal] folding relu(BN(0)) into the consumer bias: not done; stabilise + fine-tune absorb it.
       --greg-epochs caps the phase; a GReg-2 phase ending before tau_pick selects by the current magnitudes.
+      stopping, as the reference code: GReg-1 (_inc_reg) layers stop at max lambda > tau, all together once every
+        layer's h >= --greg-ratio-limit; GReg-2 (_ada_reg) each layer stops on its own once it has picked and
+        (its own h >= the limit or its max lambda > tau); h accumulates while picking, over the current candidates.
     """
 }

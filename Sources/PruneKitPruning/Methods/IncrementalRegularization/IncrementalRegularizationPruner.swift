@@ -20,12 +20,16 @@ import PruneKitTraining
 ///   `--ratio` and per-stage ratios all apply); the number is ceil-free because the selector already gives counts.
 ///   Column mode: R = the channel ratio, or 1 - fraction for a FLOPs/params target (conv cost scales with kept columns).
 /// - Budget: the regularisation phase is capped at `training.epochs` (and stops early when every layer is done); a
-///   layer not done by then loses its highest-lambda survivors (ties: lowest average rank) so the target is met.
-///   `results` reports `increg_pruned_at_ceiling` and `increg_pruned_at_budget`.
+///   layer not done by then loses its highest-lambda survivors so the target is met; ties (every lambda is still 0
+///   with `training.epochs = 0`) go by lowest average rank, then by smallest L1 norm sum |w_g| (Li et al.'s rule),
+///   never by index. `results` reports `increg_pruned_at_ceiling` and `increg_pruned_at_budget`.
 /// - Retraining: the Caffe plateau schedule is replaced by the pipeline's fine-tuning (registry recipe: SGD momentum
 ///   0.9, lr 0.001, x0.1 at 50% and 75%).
-/// - Defaults: A = 2.5e-4, u = 0.25, tau configured 0.05 (the LeNet-5 config; the code-compatible effective value is
-///   0.1226; ImageNet configs use 2.5), pruning lr 5e-4 constant, momentum 0.9, weight decay 2.5e-4.
+/// - Defaults: A = 2.5e-4, u = 0.25, momentum 0.9, weight decay 2.5e-4, lr constant; tau and lr by `Configuration`,
+///   chosen from the session's model (`Configuration.matching`): LeNet/MNIST (tau 0.05, effective 0.1226; lr 5e-4,
+///   the official LeNet-5 config) for networks without BatchNorm on one-channel input, CIFAR (increg.md's proposal:
+///   tau_cfg = 1e4 A = 2.5, effective 6.13; lr = 0.1 / 20 = 0.005) for everything else. `ceiling` and
+///   `learningRate` override them.
 ///
 /// ```swift
 /// var config = PruningConfig(); config.target = .flopsRatio(0.5)
@@ -41,20 +45,49 @@ public final class IncrementalRegularizationPruner: Pruner {
         case columns
     }
 
+    /// The published configuration whose tau and pruning learning rate are the defaults.
+    public enum Configuration: String, Codable, Sendable, CaseIterable {
+        /// The official LeNet-5/MNIST config: tau 0.05, lr 5e-4 ("original/20").
+        case leNetMNIST = "lenet-mnist"
+        /// increg.md's CIFAR proposal (no CIFAR config shipped): tau_cfg = 1e4 A = 2.5, lr = 0.1 / 20 = 0.005.
+        case cifar
+
+        /// tau as configured.
+        public var ceiling: Double { self == .leNetMNIST ? 0.05 : 2.5 }
+        /// The constant learning rate while regularising.
+        public var learningRate: Float { self == .leNetMNIST ? 5e-4 : 0.005 }
+
+        /// LeNet/MNIST for a network without BatchNorm on one-channel input (LeNet-5, the MLPs: what that config
+        /// was tuned on), CIFAR otherwise (VGG, ResNet, WRN, or any colour input).
+        ///
+        /// ```swift
+        /// Configuration.matching(.leNet5())     // .leNetMNIST
+        /// Configuration.matching(.resNet(depth: 20))   // .cifar
+        /// ```
+        public static func matching(_ spec: ModelSpec) -> Configuration {
+            !spec.usesBatchNorm && spec.inputShape.first == 1 ? .leNetMNIST : .cifar
+        }
+    }
+
     /// Hyperparameters.
     public struct Settings: Codable, Equatable {
         /// Filters or columns.
         public var unit: Unit = .filters
         /// A, the unit increment (official 2.5e-4, "recommended = weight decay").
         public var unitIncrement: Double = 2.5e-4
-        /// tau as configured (official LeNet-5 0.05, VGG16/ResNet-50 2.5).
-        public var ceiling: Double = 0.05
+        /// The configuration tau and lr come from (nil: `Configuration.matching` the session's model).
+        public var configuration: Configuration?
+        /// tau as configured (nil: the configuration's; official LeNet-5 0.05, VGG16/ResNet-50 2.5).
+        public var ceiling: Double?
+        /// The constant learning rate while regularising (nil: the configuration's); replaces
+        /// `training.learningRate`.
+        public var learningRate: Float?
         /// Apply the official code's scaling min(tau M(0.2), 10) to `ceiling`.
         public var scalesCeilingAsCode = true
         /// u (0.25, hard-coded in the official code).
         public var shape: Double = 0.25
-        /// The regularisation phase: lr 5e-4 constant, momentum 0.9, weight decay 2.5e-4 (official solvers); epochs
-        /// is a cap (the phase ends when every layer is done).
+        /// The regularisation phase: constant lr (set from `learningRate` or the configuration), momentum 0.9,
+        /// weight decay 2.5e-4 (official solvers); epochs is a cap (the phase ends when every layer is done).
         public var training: TrainConfig = {
             var config = TrainConfig()
             (config.epochs, config.learningRate, config.schedule, config.momentum, config.weightDecay) = (30, 5e-4, .constant, 0.9, 2.5e-4)
@@ -64,9 +97,23 @@ public final class IncrementalRegularizationPruner: Pruner {
         /// The defaults above.
         public init() {}
 
-        /// tau as the hook uses it.
-        public var effectiveCeiling: Double {
-            scalesCeilingAsCode ? IncrementalRegularizationHook.effectiveCeiling(configured: ceiling) : ceiling
+        /// The configuration for `spec`: the set one, else the one matching the model.
+        public func configuration(for spec: ModelSpec) -> Configuration { configuration ?? .matching(spec) }
+
+        /// tau as configured for `spec`.
+        public func ceiling(for spec: ModelSpec) -> Double { ceiling ?? configuration(for: spec).ceiling }
+
+        /// tau as the hook uses it for `spec`.
+        public func effectiveCeiling(for spec: ModelSpec) -> Double {
+            let configured = ceiling(for: spec)
+            return scalesCeilingAsCode ? IncrementalRegularizationHook.effectiveCeiling(configured: configured) : configured
+        }
+
+        /// `training` with the learning rate for `spec`.
+        public func training(for spec: ModelSpec) -> TrainConfig {
+            var config = training
+            config.learningRate = learningRate ?? configuration(for: spec).learningRate
+            return config
         }
     }
 
@@ -77,11 +124,14 @@ public final class IncrementalRegularizationPruner: Pruner {
     public func trainingPhase(_ session: PruningSession) throws -> TrainingPhase? {
         let settings = session.config.incrementalRegularization
         let layers = settings.unit == .filters ? try filterLayers(session) : try columnLayers(session)
+        let spec = session.model.spec
         let hook = IncrementalRegularizationHook(layers: layers, unitIncrement: settings.unitIncrement,
-                                                 ceiling: settings.effectiveCeiling, shape: settings.shape)
+                                                 ceiling: settings.effectiveCeiling(for: spec), shape: settings.shape)
         session.setRunState(hook)
+        session.log("increg: \(settings.configuration(for: spec).rawValue) configuration, tau \(settings.ceiling(for: spec)), "
+                    + "lr \(settings.training(for: spec).learningRate)")
         guard settings.training.epochs > 0, !layers.allSatisfy(\.isDone) else { return nil }
-        return TrainingPhase(name: "IncReg regularization", config: settings.training, hooks: [hook])
+        return TrainingPhase(name: "IncReg regularization", config: settings.training(for: spec), hooks: [hook])
     }
 
     /// Row mode: the masked filters (topped up to the target); column mode: column masks and emptied channels.
@@ -104,10 +154,15 @@ public final class IncrementalRegularizationPruner: Pruner {
         session.config.incrementalRegularization.unit == .filters || session.step >= 2
     }
 
-    /// The masked units plus, if the layer is not done, its highest-lambda survivors up to `target`.
+    /// The masked units plus, if the layer is not done, its survivors up to `target` by highest lambda, then lowest
+    /// average rank, then smallest L1 norm (so with no regularisation at all, all lambdas 0, the top-up is Li et
+    /// al.'s L1 rule rather than the lowest indices).
     static func finalUnits(_ layer: IncrementalRegularizationHook.Layer) -> [Int] {
-        let survivors = (0..<layer.unitCount).filter { !layer.isPruned[$0] }.sorted {
-            layer.penalties[$0] != layer.penalties[$1] ? layer.penalties[$0] > layer.penalties[$1] : layer.averageRanks[$0] < layer.averageRanks[$1]
+        let norms = layer.slices.memberTotals { abs($0) }.first ?? []
+        let survivors = (0..<layer.unitCount).filter { !layer.isPruned[$0] }.sorted { a, b in
+            if layer.penalties[a] != layer.penalties[b] { return layer.penalties[a] > layer.penalties[b] }
+            if layer.averageRanks[a] != layer.averageRanks[b] { return layer.averageRanks[a] < layer.averageRanks[b] }
+            return norms.isEmpty || norms[a] == norms[b] ? a < b : norms[a] < norms[b]
         }
         return layer.prunedOrder + survivors.prefix(max(layer.target - layer.prunedOrder.count, 0))
     }
@@ -131,6 +186,7 @@ public final class IncrementalRegularizationPruner: Pruner {
         switch session.config.target {
         case let .channelRatio(value): ratio = value
         case let .flopsRatio(fraction), let .parameterRatio(fraction): ratio = 1 - fraction
+        case .unconstrained: throw PruningTarget.requiredError(by: "IncReg")
         }
         return session.model.layerNames.compactMap { name -> IncrementalRegularizationHook.Layer? in
             guard let conv = session.model.namedLayers[name] as? Conv2d, !session.config.isIgnored(layerName: name) else { return nil }

@@ -67,6 +67,8 @@ public final class MagnitudeWeightPruner: Pruner {
             let names = Set(weights.map { String($0.name.dropLast(".weight".count)) })
             let prunableFlops = Double(dense.layers.filter { names.contains($0.name) }.reduce(0) { $0 + $1.flops })
             return min(max(1 - (fraction * Double(dense.flops) - (Double(dense.flops) - prunableFlops)) / prunableFlops, 0), 1)
+        case .unconstrained:
+            throw PruningTarget.requiredError(by: "magnitude pruning")
         }
     }
 

@@ -40,7 +40,7 @@ extension MethodOption {
         MethodOption(method: "sdprun", name: "sdprun-from-scratch", help: "Re-initialise the checkpoint's architecture before gRDA (default true; paper)") {
             $0.directionalPruning.fromScratch = try boolean($1, name: "sdprun-from-scratch")
         },
-        MethodOption(method: "sdprun", name: "sdprun-meet-target", help: "Remove smallest-L2 filters when zero groups miss the target (default true)") {
+        MethodOption(method: "sdprun", name: "sdprun-meet-target", help: "With a target: top up by smallest-L2 filters when the zero groups miss it (default true; not in the paper)") {
             $0.directionalPruning.meetsTarget = try boolean($1, name: "sdprun-meet-target")
         },
     ]
@@ -60,9 +60,11 @@ extension MethodNotes {
         lr 0.1 constant, no momentum or weight decay (Dprun scripts); epochs 200 (proposal).
       - from scratch: the checkpoint's architecture is re-initialised (seed 1) before gRDA; --sdprun-from-scratch
         false starts from its weights.
-      - targets: gRDA's zero groups are removed first; if --flops/--params/--ratio is still missed, the smallest-L2
-        filters of the thresholded groups go too (--sdprun-meet-target false to report only). results:
-        sdprun_zero_groups, sdprun_flops_ratio_after_grda, sdprun_extra_units_removed.
+      - target: none by default (the paper's form): sparsity comes from c, mu, lr and epochs, gRDA's zero groups
+        are removed and the report says what that reached (sdprun_flops_ratio_after_grda, ..._parameter_ratio_...).
+        With --flops/--params/--ratio, if the zero groups miss it, the smallest-L2 filters of the thresholded groups
+        are removed too: a top-up, which is no longer sDprun (--sdprun-meet-target false to report only). The text
+        and JSON reports separate them: sdprun_groups_removed_by_grda, sdprun_groups_removed_by_top_up.
       - a layer never loses all groups: the one with the largest accumulator norm stays.
       - the paper does no fine-tuning: use --finetune-epochs 0 for its protocol.
     """

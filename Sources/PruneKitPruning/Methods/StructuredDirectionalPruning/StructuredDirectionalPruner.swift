@@ -21,10 +21,12 @@ import PruneKitTraining
 ///   block-internal channels are thresholded, as the spec's default.
 /// - From scratch: the model is re-initialised (same architecture, `training.seed`) before gRDA, as the paper;
 ///   `fromScratch = false` starts gRDA from the given weights.
-/// - Targets: sparsity comes from (c, mu, lr, steps). After removing the zero groups, if `--flops/--params/--ratio`
-///   is not met and `meetsTarget` is set (default), the missing units are removed from the thresholded groups by
-///   smallest filter L2 norm through `UnitSelector`; `results` reports both (`sdprun_zero_groups`,
-///   `sdprun_flops_ratio_after_grda`, `sdprun_extra_units_removed`).
+/// - Targets: sparsity comes from (c, mu, lr, steps), so the paper's form runs without a target
+///   (`PruningTarget.unconstrained`, the CLI's default for sdprun): the zero groups go and the report says what gRDA
+///   reached. With `--flops/--params/--ratio` not met after the zero groups and `meetsTarget` set (default), the
+///   missing units are removed from the thresholded groups by smallest filter L2 norm through `UnitSelector` (a
+///   top-up, no longer sDprun); `results` separates the two (`sdprun_groups_removed_by_grda`,
+///   `sdprun_groups_removed_by_top_up`, `sdprun_flops_ratio_after_grda`).
 /// - Never empty a layer: when every group of a layer is zero, the one with the largest ||v_G|| is kept.
 /// - c default 1e-2: group c is not found; the spec proposes sweeping {1e-3, 3e-3, 1e-2, 3e-2} (10-100x the
 ///   elementwise 5e-4 to 1e-3, because g must reach filter norms); lr 0.1 constant, no momentum or weight decay,
@@ -48,7 +50,7 @@ public final class StructuredDirectionalPruner: Pruner {
         public var groupsBatchNorm = false
         /// Re-initialise before training (the paper trains from scratch).
         public var fromScratch = true
-        /// Remove more groups by smallest L2 norm when the zero groups miss the target.
+        /// Remove more groups by smallest L2 norm when the zero groups miss the target (no effect without one).
         public var meetsTarget = true
         /// The gRDA training: lr 0.1 constant, momentum 0, weight decay 0 (Dprun scripts); epochs 200 as the spec's
         /// proposal (the batch size comes from the data).
@@ -107,11 +109,12 @@ public final class StructuredDirectionalPruner: Pruner {
         if session.step == 0 { return try zeroGroupPlan(session) }
         let scores = try session.scores(MagnitudeImportance(norm: 2)).filter { families[$0.key] != nil }
         let removals = try session.selector().select(scores: scores, normalization: session.config.normalization ?? .none)
-        session.results.record(DirectionalPruningResult(extraUnitsRemoved: removals.values.reduce(0) { $0 + $1.count }))
+        session.results.record(DirectionalPruningResult(groupsRemovedByTopUp: removals.values.reduce(0) { $0 + $1.count }))
         return PruningPlan(removals: removals)
     }
 
-    /// Done after the zero groups when the target holds or `meetsTarget` is off; else after the top-up.
+    /// Done after the zero groups when the target holds (always without one) or `meetsTarget` is off; else after
+    /// the top-up.
     public func isComplete(_ session: PruningSession) throws -> Bool {
         if session.step == 1 {
             let cost = try session.currentCost()
@@ -119,7 +122,7 @@ public final class StructuredDirectionalPruner: Pruner {
                 flopsRatioAfterDualAveraging: Double(cost.flops) / Double(session.denseCost.flops),
                 parameterRatioAfterDualAveraging: Double(cost.parameterCount) / Double(session.denseCost.parameterCount)))
             if session.config.directionalPruning.meetsTarget, !(try session.hasReached(session.config.target)) { return false }
-            session.results.record(DirectionalPruningResult(extraUnitsRemoved: 0))
+            session.results.record(DirectionalPruningResult(groupsRemovedByTopUp: 0))
         }
         return true
     }
@@ -138,7 +141,7 @@ public final class StructuredDirectionalPruner: Pruner {
             if !zero.isEmpty { removals[name] = zero }
         }
         if !session.config.directionalPruning.groupsBatchNorm { try Self.foldConstants(of: removals, in: session) }
-        session.results.record(DirectionalPruningResult(zeroGroups: removals.values.reduce(0) { $0 + $1.count },
+        session.results.record(DirectionalPruningResult(groupsRemovedByDualAveraging: removals.values.reduce(0) { $0 + $1.count },
                                                         threshold: solver?.threshold ?? 0, steps: solver?.stepCount ?? 0))
         return PruningPlan(removals: removals)
     }
