@@ -102,6 +102,8 @@ public final class BlockChannelPruner: Pruner {
         switch session.config.target {
         case let .channelRatio(percent):
             return ChannelBudgetSelection.select(groups: session.graph.groups, scores: scores, percent: percent)
+        case .unconstrained:  // no target: block pruning alone, as --ratio 0
+            return [:]
         case .flopsRatio, .parameterRatio:
             if try session.hasReached(session.config.target) { return [:] }
             let selector = UnitSelector(graph: session.graph, config: session.config, referenceCost: session.denseCost, defaultScope: .global)

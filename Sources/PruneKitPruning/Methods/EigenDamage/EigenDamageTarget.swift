@@ -20,6 +20,9 @@ public enum EigenDamageTarget {
         switch session.config.target {
         case let .channelRatio(ratio):
             return selection.select(ratio: ratio)
+        case .unconstrained:
+            throw PruneKitError.invalidParameter(name: "target", expected: "a ratio, FLOPs or parameter target for eigendamage",
+                                                 found: "none")
         case let .flopsRatio(fraction):
             (measure, goal) = ({ $0.flops }, Double(session.denseCost.flops) * pow(fraction, progress))
         case let .parameterRatio(fraction):

@@ -190,7 +190,7 @@ public final class GreedySelectionPruner: Pruner {
             while drawn < settings.evaluationImages {
                 try state.batches.run(updates: 1) { images, labels in state.evaluation.append((images, labels)); drawn += labels.count }
             }
-            if settings.usesTarget {
+            if settings.usesTarget && session.config.target != .unconstrained {
                 let scores = Dictionary(uniqueKeysWithValues: try state.groups.map { ($0, [Float](repeating: 0, count: try session.graph.group(named: $0).unitCount)) })
                 let removals = try session.selector(defaultScope: .uniform).select(scores: scores, normalization: .none)
                 for name in state.groups { state.budgets[name] = try session.graph.group(named: name).unitCount - (removals[name]?.count ?? 0) }
