@@ -78,6 +78,14 @@ struct ChannelSpaces {
                     Self.union(&parent, input!.space, locations[other].space)
                 }
                 locations.append(input!)
+            case let .channelScatter(outputChannels, _):
+                // A coupling boundary: the narrowed producer's space ends here, the full-width output joins its
+                // stream at the add. Neither side can be narrowed again (surgery does not edit a scatter's indices).
+                unprunable.insert(input!.space)
+                let space = open(outputChannels, at: index)
+                raw[space].labels.append((node.groupName, node.group != nil))
+                unprunable.insert(space)
+                locations.append(Location(space: space, spread: 1))
             case let .channelPad(outputChannels, _):
                 let space = open(outputChannels, at: index)
                 raw[space].labels.append((node.groupName, node.group != nil))
