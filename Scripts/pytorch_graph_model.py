@@ -5,7 +5,8 @@ Usage: Scripts/pytorch_graph_model.py GRAPH.json MODEL.safetensors [PROBE.safete
 
 GRAPH.json is `prune-cli export CKPT --out MODEL.safetensors --graph GRAPH.json` ({"nodes": [...]}, any family,
 after pruning or structural edits). Every parameterised node becomes a module at its dotted name (nn.Conv2d,
-nn.BatchNorm2d/1d, nn.Linear; a factorised conv is a module with children rotation_in, core, rotation_out), so the
+nn.BatchNorm2d/1d, nn.Linear; a factorised conv is a module with children rotation_in, core, rotation_out; a channel
+scatter a module with the buffer `fill`), so the
 state_dict keys are the checkpoint's, and `load_state_dict(strict=True)` must succeed: no missing, no unexpected key,
 every shape equal. With PROBE (`--probe` of the same export: a seeded `input` and PruneKit's `logits`) the module is
 run in eval mode and its logits must match PruneKit's to 1e-3 of their largest magnitude. Exit status 0 on success,
@@ -35,6 +36,20 @@ def read_safetensors(path):
         raw = bytearray(data[base + start:base + end])
         tensors[name] = torch.frombuffer(raw, dtype=types[entry["dtype"]]).reshape(entry["shape"]).clone()
     return tensors
+
+
+class ChannelScatter(nn.Module):
+    """`channel_scatter`: input channel i goes to channel indices[i] of `out`; the others hold the buffer `fill` ([out])."""
+
+    def __init__(self, out, indices):
+        super().__init__()
+        self.register_buffer("fill", torch.zeros(out))
+        self.register_buffer("indices", torch.tensor(indices, dtype=torch.long), persistent=False)
+
+    def forward(self, x):
+        n, _, h, w = x.shape
+        y = self.fill.view(1, -1, 1, 1).expand(n, -1, h, w).clone()
+        return y.index_copy(1, self.indices, x)
 
 
 class GraphModel(nn.Module):
@@ -78,6 +93,9 @@ class GraphModel(nn.Module):
             elif op == "channel_pad":
                 s = node.get("stride", 1)
                 shapes[name] = [node["out"]] + [(x + s - 1) // s for x in source[1:]]
+            elif op == "channel_scatter":
+                self._put(name, ChannelScatter(node["out"], node["indices"]))
+                shapes[name] = [node["out"]] + source[1:]
             elif op in ("relu", "add", "dropout"):
                 shapes[name] = source
             else:
@@ -106,7 +124,7 @@ class GraphModel(nn.Module):
             inputs = [values[i] for i in node.get("inputs", [])]
             if op == "input":
                 y = x
-            elif op in ("conv", "linear", "batch_norm"):
+            elif op in ("conv", "linear", "batch_norm", "channel_scatter"):
                 y = self._get(name)(inputs[0])
             elif op == "factorised_conv":
                 part = self._get(name)

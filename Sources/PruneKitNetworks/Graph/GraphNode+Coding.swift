@@ -12,6 +12,7 @@ import PruneKitCore
 /// | `batch_norm`, `relu`, `global_avg_pool`, `flatten`, `add` | none |
 /// | `max_pool`, `avg_pool` | `kernel`, `stride` (= kernel) |
 /// | `channel_pad` | `out`, `stride` (1) |
+/// | `channel_scatter` | `out`, `indices` (where each input channel goes; the others hold the buffer `name.fill`) |
 /// | `dropout` | `p` |
 ///
 /// `sparsity` is `{"columns": [kept column indices]}` or `{"blocks": [block size per row]}` (`SparsityRecord`).
@@ -35,6 +36,7 @@ extension GraphNode: Codable {
         "factorised_conv": ["rank_in", "rank_out", "out", "kernel", "stride", "padding", "bias"],
         "linear": ["out", "bias", "sparsity"], "batch_norm": [], "relu": [], "global_avg_pool": [], "flatten": [], "add": [],
         "max_pool": ["kernel", "stride"], "avg_pool": ["kernel", "stride"], "channel_pad": ["out", "stride"], "dropout": ["p"],
+        "channel_scatter": ["out", "indices"],
     ]
 
     public init(from decoder: Decoder) throws {
@@ -85,6 +87,8 @@ extension GraphNode: Codable {
             let kernel = try integer("kernel")
             operation = .averagePool(kernelSize: kernel, stride: try integer("stride", kernel))
         case "channel_pad": operation = .channelPad(outputChannels: try integer("out"), stride: try integer("stride", 1))
+        case "channel_scatter":
+            operation = .channelScatter(outputChannels: try integer("out"), indices: try container.decode([Int].self, forKey: Key("indices")))
         default: operation = .dropout(probability: try container.decode(Float.self, forKey: Key("p")))
         }
     }
@@ -121,6 +125,8 @@ extension GraphNode: Codable {
         case let .channelPad(outputChannels, stride):
             try put(outputChannels, "out")
             if stride != 1 { try put(stride, "stride") }
+        case let .channelScatter(outputChannels, indices):
+            try put(outputChannels, "out"); try put(indices, "indices")
         case let .dropout(probability): try put(probability, "p")
         case .batchNorm, .relu, .globalAveragePool, .flatten, .add: break
         }
@@ -143,6 +149,7 @@ extension GraphOperation {
         case .flatten: "flatten"
         case .add: "add"
         case .channelPad: "channel_pad"
+        case .channelScatter: "channel_scatter"
         case .dropout: "dropout"
         }
     }

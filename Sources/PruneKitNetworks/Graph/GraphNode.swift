@@ -64,6 +64,10 @@ public enum GraphOperation: Equatable, Sendable {
     case add
     /// ResNet option A (He et al. 2016): x[:, ::S, ::S] with (OC - C) zero channels, (OC - C) / 2 before.
     case channelPad(outputChannels: Int, stride: Int)
+    /// Input channel i goes to channel `indices[i]` of OC = `outputChannels`; the other channels hold the per-channel
+    /// constants of the buffer `name.fill` ([OC]): [k, H, W] -> [OC, H, W], k = `indices.count` (SFP's compact ResNet,
+    /// He et al., IJCAI 2018: a narrowed convolution writing into a full-width residual stream).
+    case channelScatter(outputChannels: Int, indices: [Int])
     /// Dropout with drop probability p (inactive in evaluation); shape unchanged.
     case dropout(probability: Float)
 }

@@ -95,6 +95,13 @@ extension NetworkGraph {
             try check(node, outputChannels, "out", 1...ModelLimits.maximumWidth)
             try check(node, stride, "stride", 1...ModelLimits.maximumInputExtent)
             return [outputChannels, (input[1] + stride - 1) / stride, (input[2] + stride - 1) / stride]
+        case let .channelScatter(outputChannels, indices):
+            guard input.count == 3 else { throw nodeError(node, "expects a [C, H, W] feature map, found \(input)") }
+            try check(node, outputChannels, "out", 1...ModelLimits.maximumWidth)
+            guard indices.count == input[0], Set(indices).count == indices.count, indices.allSatisfy({ (0..<outputChannels).contains($0) }) else {
+                throw nodeError(node, "needs one distinct index in 0..<\(outputChannels) per input channel (\(input[0])), found \(indices)")
+            }
+            return [outputChannels, input[1], input[2]]
         }
     }
 
@@ -132,6 +139,9 @@ extension NetworkGraph {
                 result.append(LayerCost(name: node.name, kind: .batchNorm, inputShape: input, outputShape: output, widthName: labels[index]))
             case .channelPad:
                 labels[index] = node.groupName
+            case .channelScatter:
+                labels[index] = node.groupName
+                result.append(LayerCost(name: node.name, kind: .channelScatter, inputShape: input, outputShape: output, widthName: labels[index]))
             default:
                 break
             }

@@ -88,11 +88,12 @@ public struct NetworkGraph: Codable, Equatable, Sendable {
 }
 
 extension NetworkGraph {
-    /// Names of the nodes that own layers (convolution, factorised convolution, batch norm, linear), in node order.
+    /// Names of the nodes that own layers (convolution, factorised convolution, batch norm, linear, channel scatter), in
+    /// node order.
     public var parameterisedNodeNames: [String] {
         nodes.compactMap { node in
             switch node.operation {
-            case .convolution, .factorisedConvolution, .batchNorm, .linear: return node.name
+            case .convolution, .factorisedConvolution, .batchNorm, .linear, .channelScatter: return node.name
             default: return nil
             }
         }

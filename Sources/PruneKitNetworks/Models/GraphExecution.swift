@@ -23,6 +23,7 @@ struct GraphExecution {
         case flatten
         case add
         case channelPad(stride: Int, width: () -> Int)
+        case channelScatter(ChannelScatter)
         case dropout(probability: Float)
     }
 
@@ -93,6 +94,7 @@ struct GraphExecution {
             case let .channelPad(outputChannels, stride):
                 operation = .channelPad(stride: stride, width: Self.liveWidth(of: index, graph: graph, inputs: inputs, consumers: consumers,
                                                                               layers: layers, fallback: outputChannels))
+            case .channelScatter: operation = .channelScatter(try layer(node.name, as: ChannelScatter.self))
             case let .dropout(probability): operation = .dropout(probability: probability)
             case .input: continue
             }
@@ -172,6 +174,7 @@ struct GraphExecution {
                                                   found: "\(x.shape[1])")
             }
             return try subsampleAndPadChannels(x, stride: stride, before: padding / 2, after: padding - padding / 2)
+        case let .channelScatter(scatter): return try scatter(x, context)
         case let .dropout(probability):
             return try PruneKitCore.dropout(x, probability: probability, training: context.training, generator: &context.generator)
         }

@@ -16,7 +16,7 @@ extension LayerCost {
 
     /// Entries in `Model.stateDictionary()` order: conv weight [OC, C, K, K] and bias [OC]; linear weight
     /// [out, in] and bias [out]; BatchNorm weight, bias, running_mean, running_var ([C] each) and
-    /// num_batches_tracked.
+    /// num_batches_tracked; a channel scatter's fill [OC].
     package var expectedStateDictionary: [ExpectedEntry] {
         func tensor(_ field: String, _ shape: [Int]) -> ExpectedEntry {
             ExpectedEntry(name: name + "." + field, shape: shape, isCount: false)
@@ -30,6 +30,8 @@ extension LayerCost {
         case .batchNorm:
             return ["weight", "bias", "running_mean", "running_var"].map { tensor($0, [outputWidth]) }
                 + [ExpectedEntry(name: name + ".num_batches_tracked", shape: [], isCount: true)]
+        case .channelScatter:
+            return [tensor("fill", [outputWidth])]
         }
     }
 }

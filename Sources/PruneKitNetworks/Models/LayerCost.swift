@@ -24,6 +24,8 @@ public struct LayerCost: Equatable, Sendable {
         case linear
         /// `BatchNorm` over channels or features (gamma, beta [C]).
         case batchNorm
+        /// `ChannelScatter` (no parameters; the buffer `fill` [OC]); 0 FLOPs.
+        case channelScatter
     }
 
     /// Dotted PyTorch module name (`layer1.0.conv1`); its parameters are `name.weight`, `name.bias`.
@@ -93,6 +95,8 @@ public struct LayerCost: Equatable, Sendable {
             return Self.sum([checkedWeightEntries, hasBias ? outputWidth : 0])
         case .batchNorm:
             return Self.product([2, outputWidth])
+        case .channelScatter:
+            return 0
         }
     }
 
@@ -103,13 +107,14 @@ public struct LayerCost: Equatable, Sendable {
             return Self.product([2, Self.product(Array(outputShape.dropFirst())), checkedWeightEntries])
         case .linear:
             return Self.product([2, checkedWeightEntries])
-        case .batchNorm:
+        case .batchNorm, .channelScatter:
             return 0
         }
     }
 
-    /// Scalars of the BatchNorm running statistics (running mean and variance, [C] each); 0 for other kinds.
-    var bufferScalarCount: Int { kind == .batchNorm ? 2 * outputWidth : 0 }
+    /// Scalars of the BatchNorm running statistics (running mean and variance, [C] each) or of a scatter's fill ([OC]);
+    /// 0 for other kinds.
+    var bufferScalarCount: Int { kind == .batchNorm ? 2 * outputWidth : kind == .channelScatter ? outputWidth : 0 }
 
     /// The product of `factors` (nil entries propagate), or nil on overflow.
     static func product(_ factors: [Int?]) -> Int? {

@@ -87,6 +87,11 @@ struct LayerFactory {
         }
     }
 
+    /// The ChannelScatter recorded as `name`, its fill zero (a state_dict load or `insertScatter` sets it).
+    func channelScatter(_ name: String, indices: [Int]) throws -> ChannelScatter {
+        ChannelScatter(name: name, outputChannels: try record(name, .channelScatter).outputWidth, indices: indices)
+    }
+
     private func record(_ name: String, _ kind: LayerCost.Kind) throws -> LayerCost {
         // Reaching this means a builder and its geometry walk disagree: a bug, reported rather than trapped.
         guard let geometry = plan[name], geometry.kind == kind else {

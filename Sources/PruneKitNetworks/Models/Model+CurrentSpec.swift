@@ -87,6 +87,8 @@ extension Model {
             return [("weight", batchNorm.scale.shape, [output]), ("bias", batchNorm.shift.shape, [output]),
                     ("running_mean", batchNorm.statistics.runningMean.shape, [output]),
                     ("running_var", batchNorm.statistics.runningVariance.shape, [output])]
+        case let scatter as ChannelScatter:
+            return [("fill", scatter.fill.shape, [output])]
         default:
             return []
         }
@@ -98,6 +100,7 @@ extension Model {
         case let convolution as Conv2d: return convolution.outputChannels
         case let linear as Linear: return linear.outputFeatures
         case let batchNorm as BatchNorm: return batchNorm.channels
+        case let scatter as ChannelScatter: return scatter.outputChannels
         default: return 0
         }
     }

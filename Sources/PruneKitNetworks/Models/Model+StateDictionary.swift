@@ -8,11 +8,13 @@ public enum StateDictionaryValue: Equatable {
 
 extension Model {
     /// The state_dict in PyTorch order and naming: conv OIHW weights, linear [out, in], BN weight, bias,
-    /// running_mean, running_var and num_batches_tracked (STYLE.md: names as `layer1.0.conv1.weight`).
+    /// running_mean, running_var and num_batches_tracked, a channel scatter's fill (STYLE.md: names as
+    /// `layer1.0.conv1.weight`).
     public func stateDictionary() -> [(name: String, value: StateDictionaryValue)] {
         layerNames.flatMap { name -> [(name: String, value: StateDictionaryValue)] in
             let layer = namedLayers[name]!
             var entries = layer.ownParameters.map { (name: $0.name, value: StateDictionaryValue.tensor($0.value)) }
+            if let scatter = layer as? ChannelScatter { entries.append((name + ".fill", .tensor(scatter.fill))) }
             if let norm = layer as? BatchNorm {
                 entries += [(name + ".running_mean", .tensor(norm.statistics.runningMean)),
                             (name + ".running_var", .tensor(norm.statistics.runningVariance)),
@@ -51,6 +53,7 @@ extension Model {
                 parameter.value = tensor
                 return
             }
+            if let scatter = layer as? ChannelScatter, field == "fill", case let .tensor(tensor) = value { scatter.fill = tensor; return }
             guard let norm = layer as? BatchNorm else { continue }
             switch (field, value) {
             case let ("running_mean", .tensor(tensor)): norm.statistics.runningMean = tensor; return

@@ -19,7 +19,8 @@ public final class Model: Layer {
     public private(set) var spec: ModelSpec
     /// The network's graph at build time (`spec.networkGraph()`); `currentGraph()` reads the live widths.
     public private(set) var graph: NetworkGraph
-    /// Parameterised layers (Conv2d, FactorisedConv2d, BatchNorm, Linear), one per graph node, in node order.
+    /// Parameterised layers (Conv2d, FactorisedConv2d, BatchNorm, Linear) and buffered ones (ChannelScatter), one per
+    /// graph node, in node order.
     public private(set) var children: [Layer]
     /// Dotted module name of every Conv2d, Linear and BatchNorm, in state_dict order.
     public private(set) var layerNames: [String]
@@ -74,6 +75,8 @@ public final class Model: Layer {
                 layers.append(linear)
             case .batchNorm:
                 layers.append(try factory.batchNorm(node.name))
+            case let .channelScatter(_, indices):
+                layers.append(try factory.channelScatter(node.name, indices: indices))
             default:
                 continue
             }
@@ -115,11 +118,12 @@ public final class Model: Layer {
     }
 
     /// PyTorch state_dict keys in order: per module, `weight` and `bias`, and for BatchNorm also the buffers
-    /// `running_mean`, `running_var`, `num_batches_tracked`.
+    /// `running_mean`, `running_var`, `num_batches_tracked`; for a channel scatter its buffer `fill`.
     public var stateDictionaryKeys: [String] {
         layerNames.flatMap { name -> [String] in
             let layer = namedLayers[name]!
             let parameters = layer.ownParameters.map(\.name)
+            if layer is ChannelScatter { return [name + ".fill"] }
             guard layer is BatchNorm else { return parameters }
             return parameters + ["running_mean", "running_var", "num_batches_tracked"].map { name + "." + $0 }
         }
@@ -136,6 +140,7 @@ public final class Model: Layer {
         case let batchNorm as BatchNorm: return batchNorm.name
         case let convolution as Conv2d: return String(convolution.weight.name.dropLast(".weight".count))
         case let linear as Linear: return String(linear.weight.name.dropLast(".weight".count))
+        case let scatter as ChannelScatter: return scatter.name
         default: return nil
         }
     }

@@ -40,10 +40,11 @@ public struct ModelCost: CustomStringConvertible, Sendable {
     /// A table: name, kind, input and output shape, parameters, FLOPs; then the totals.
     public var description: String {
         let nameWidth = max(layers.map(\.name.count).max() ?? 0, 5)
-        var lines = [pad("layer", nameWidth) + "  " + pad("kind", 12) + pad("input", 16) + pad("output", 16)
+        let kindWidth = max(12, (layers.map(\.kind.rawValue.count).max() ?? 0) + 1)
+        var lines = [pad("layer", nameWidth) + "  " + pad("kind", kindWidth) + pad("input", 16) + pad("output", 16)
                      + pad("params", 12, right: true) + pad("FLOPs", 16, right: true)]
         for layer in layers {
-            lines.append(pad(layer.name, nameWidth) + "  " + pad(layer.kind.rawValue, 12) + pad("\(layer.inputShape)", 16)
+            lines.append(pad(layer.name, nameWidth) + "  " + pad(layer.kind.rawValue, kindWidth) + pad("\(layer.inputShape)", 16)
                          + pad("\(layer.outputShape)", 16) + pad(Self.grouped(layer.parameterCount), 12, right: true)
                          + pad(Self.grouped(layer.flops), 16, right: true))
         }

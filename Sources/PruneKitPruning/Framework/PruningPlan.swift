@@ -21,6 +21,10 @@ public struct PruningPlan {
     /// The `add` nodes (`NetworkGraph.residualJoins`) whose residual branches go; applied before `removals`, which
     /// then index the groups of the graph without those blocks.
     public var removedBlocks: [String]
+    /// Batch-norm name -> output channels kept by the convolution before it: that convolution and batch norm are
+    /// narrowed and a channel scatter keeps the stream full width (`StructuralSurgery.insertScatters`, SFP's
+    /// paper form); applied after `removals`.
+    public var scatters: [String: [Int]] = [:]
 
     /// A plan; empty by default.
     public init(removals: [String: [Int]] = [:], masks: [String: Tensor] = [:], removedBlocks: [String] = []) {
@@ -30,7 +34,7 @@ public struct PruningPlan {
     }
 
     /// Whether the plan changes nothing.
-    public var isEmpty: Bool { removals.values.allSatisfy(\.isEmpty) && masks.isEmpty && removedBlocks.isEmpty }
+    public var isEmpty: Bool { removals.values.allSatisfy(\.isEmpty) && masks.isEmpty && removedBlocks.isEmpty && scatters.isEmpty }
 
     /// Units removed in total.
     public var removedUnitCount: Int { removals.values.reduce(0) { $0 + $1.count } }

@@ -68,7 +68,7 @@ public final class PruningSession {
 
     /// Carries out `plan`: removed blocks first (the model takes the compact architecture in place,
     /// `Model.replaceArchitecture`, and the optimizer is dropped: its state belongs to the old tensors), then surgery
-    /// for removals (slicing the optimizer state and masks), then the masks (weights and optimizer state are
+    /// for removals (slicing the optimizer state and masks), then scatter insertions (like block removal), then the masks (weights and optimizer state are
     /// multiplied by them); rebuilds the graph.
     public func apply(_ plan: PruningPlan) throws {
         if !plan.removedBlocks.isEmpty {
@@ -81,6 +81,13 @@ public final class PruningSession {
         }
         if !plan.removals.isEmpty {
             try ChannelSurgery.remove(plan.removals, graph: graph, from: model, optimizer: optimizer, masks: masks)
+        }
+        if !plan.scatters.isEmpty {
+            guard masks.isEmpty else {
+                throw PruneKitError.invalidArgument(operation: "insert scatters", message: "weight masks are set; a scatter edit does not carry them")
+            }
+            model.replaceArchitecture(with: try StructuralSurgery.insertScatters(plan.scatters, in: model))
+            optimizer = nil
         }
         if !plan.masks.isEmpty {
             let parameters = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0) })

@@ -6,7 +6,9 @@ import PruneKitNetworks
 /// convolution) opens a space for its outputs; batch norm, ReLU, dropout, pooling and global pooling keep their
 /// input's space; flatten keeps it with H*W features per channel; `add` merges the spaces of its operands (union-find),
 /// which is what a residual stream is; an option-A `channel_pad` opens a space that holds its input's channel c at
-/// c + (out - in) / 2. The input's space and the output layer's space are never pruned.
+/// c + (out - in) / 2; a `channel_scatter` (SFP's compact ResNet) is a coupling boundary: it opens a full-width space
+/// that joins its stream at the add, and both that stream and the narrowed producer's space become unprunable
+/// (surgery does not rewrite a scatter's indices). The input's space and the output layer's space are never pruned.
 struct ChannelSpaces {
     /// Where a node's output channels live: a space id and how many consecutive features each channel spans.
     struct Location { var space: Int; var spread: Int }
@@ -78,6 +80,14 @@ struct ChannelSpaces {
                     Self.union(&parent, input!.space, locations[other].space)
                 }
                 locations.append(input!)
+            case let .channelScatter(outputChannels, _):
+                // A coupling boundary: the narrowed producer's space ends here, the full-width output joins its
+                // stream at the add. Neither side can be narrowed again (surgery does not edit a scatter's indices).
+                unprunable.insert(input!.space)
+                let space = open(outputChannels, at: index)
+                raw[space].labels.append((node.groupName, node.group != nil))
+                unprunable.insert(space)
+                locations.append(Location(space: space, spread: 1))
             case let .channelPad(outputChannels, _):
                 let space = open(outputChannels, at: index)
                 raw[space].labels.append((node.groupName, node.group != nil))

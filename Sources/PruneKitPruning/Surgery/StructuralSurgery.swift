@@ -2,9 +2,9 @@ import PruneKitCore
 import PruneKitNetworks
 
 /// Structural edits of a model, as graph operations (`NetworkGraph+Edits`): the edited graph becomes a spec of family
-/// `graph` and a new model, and every tensor whose name survives (parameters, BatchNorm running statistics) is
-/// copied over, so the result saves, loads (a PyTorch module built from the same nodes loads it strictly), evaluates
-/// and reports its new parameters and FLOPs. The input model is left unchanged.
+/// `graph` and a new model, and every tensor whose name survives (parameters, BatchNorm running statistics, scatter
+/// fills) is copied over, so the result saves, loads (a PyTorch module built from the same nodes loads it strictly),
+/// evaluates and reports its new parameters and FLOPs. The input model is left unchanged.
 ///
 /// ```swift
 /// let shorter = try StructuralSurgery.removeResidualBlock(joinedAt: "layer1.2.add", from: model)
@@ -89,6 +89,11 @@ public enum StructuralSurgery {
             target.statistics.runningVariance = source.statistics.runningVariance
             target.statistics.batchesTracked = source.statistics.batchesTracked
             (target.momentum, target.epsilon) = (source.momentum, source.epsilon)
+        }
+        for name in result.layerNames {
+            guard let target = result.namedLayers[name] as? ChannelScatter, let source = model.namedLayers[name] as? ChannelScatter,
+                  source.fill.shape == target.fill.shape else { continue }
+            target.fill = source.fill
         }
         for node in graph.nodes {
             switch node.operation {

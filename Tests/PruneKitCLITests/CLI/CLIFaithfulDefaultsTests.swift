@@ -14,6 +14,7 @@ final class CLIFaithfulDefaultsTests: XCTestCase {
             ("l1", ["--preset", "li-resnet56-b", "--criterion", "default --criterion filter"]),
             ("l2", ["--criterion-reduction"]),
             ("greg-2", ["_ada_reg", "each layer stops on its own"]),
+            ("sfp", ["--sfp-residual", "Default `stream`", "`per-conv` is the paper's form"]),
         ]
         for (method, fragments) in expectations {
             let run = try CLIRun.run(["methods", "--detail", method])
@@ -37,6 +38,22 @@ final class CLIFaithfulDefaultsTests: XCTestCase {
             XCTAssertEqual(run.status, 64, "\(arguments): \(run.error)")
             XCTAssertTrue(run.error.contains(fragment), "\(arguments): '\(run.error)' should mention \(fragment)")
         }
+    }
+
+    /// `prune --method sfp --sfp-residual per-conv`: the paper's compact ResNet, streams full width behind scatters.
+    func testSoftFilterPerConvolutionWritesAScatterModel() throws {
+        let root = try realDataRoot(containing: "cifar-10-jpeg")
+        let folder = NSTemporaryDirectory() + "cli-sfp-per-conv-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = try CLIRun.run(["prune", "Models/resnet20-cifar10-jpeg.safetensors", "--method", "sfp", "--sfp-residual", "per-conv",
+                                  "--ratio", "0.3", "--sfp-epochs", "0", "--finetune-epochs", "0", "--dataset", "cifar10", "--data-dir", root,
+                                  "--train-limit", "128", "--test-limit", "64", "--latency-batch-sizes", "none", "--out", folder], environment: ["PRUNEKIT_THREADS": "2"])
+        XCTAssertEqual(run.status, 0, run.error)
+        let checkpoint = try ModelCheckpoint.read(path: folder + "/pruned.safetensors")
+        XCTAssertEqual(checkpoint.model.graph.nodes.filter { $0.operation.jsonName == "channel_scatter" }.count, 10)
+        let bad = try CLIRun.run(["prune", "x.safetensors", "--method", "sfp", "--sfp-residual", "paper", "--ratio", "0.3", "--out", "/tmp/x"])
+        XCTAssertEqual(bad.status, 64, bad.error)
+        XCTAssertTrue(bad.error.contains("stream or per-conv"), bad.error)
     }
 
     /// `prune --method sdprun` with no target: the zero groups only, reported as such (no gRDA epochs here, so it

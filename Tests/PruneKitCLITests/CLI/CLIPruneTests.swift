@@ -68,7 +68,7 @@ final class CLIPruneTests: XCTestCase {
             XCTAssertTrue(run.output.contains("not found (paper delta"), method)
         }
         let sfp = try CLIRun.run(["methods", "--detail", "sfp"])
-        XCTAssertTrue(sfp.output.contains("--sfp-epochs") && sfp.output.contains("[proposal] CIFAR ResNet compact model"))
+        XCTAssertTrue(sfp.output.contains("--sfp-epochs") && sfp.output.contains("--sfp-residual"))
     }
 
     /// `bench CKPT` times a checkpoint beside its dense architecture; the dense reference model has ratio 1.

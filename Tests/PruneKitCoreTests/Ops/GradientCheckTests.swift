@@ -7,7 +7,7 @@ import PruneKitTestSupport
 final class GradientCheckTests: XCTestCase {
     static let checked: Set<String> = [
         "linear", "matmul", "conv2d", "batchNorm", "batchNormReLU", "relu", "maxPool2d", "avgPool2d", "globalAveragePool",
-        "add", "multiplyChannels", "subsampleAndPadChannels", "reshape", "dropout", "softmaxCrossEntropy",
+        "add", "multiplyChannels", "subsampleAndPadChannels", "scatterChannels", "reshape", "dropout", "softmaxCrossEntropy",
     ]
 
     func testEveryPrimitiveIsChecked() {
@@ -145,6 +145,10 @@ final class GradientCheckTests: XCTestCase {
         }
         try checkGradients("subsampleAndPadChannels", inputs: [randomTensor([2, 3, 5, 4], seed: 5)]) { v in
             try subsampleAndPadChannels(v[0], stride: 2, before: 2, after: 1)
+        }
+        let fill = randomTensor([5], seed: 7)
+        try checkGradients("scatterChannels", inputs: [randomTensor([2, 3, 4, 3], seed: 6)]) { v in
+            try scatterChannels(v[0], indices: [4, 0, 2], fill: fill)
         }
     }
 

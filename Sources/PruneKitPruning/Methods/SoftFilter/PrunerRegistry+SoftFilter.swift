@@ -23,6 +23,13 @@ extension MethodOption {
         MethodOption(method: "sfp", name: "sfp-lr", help: "Base learning rate, x10 at epoch 1, x0.2 at 60/120/160 (default 0.001 from a trained model; 0.01 from scratch)") {
             $0.softFilter.learningRate = Float(try number($1, name: "sfp-lr", in: 0...10))
         },
+        MethodOption(method: "sfp", name: "sfp-residual",
+                     help: "Residual streams: stream (default: one group per stream, zeroed and removed in every producer) or per-conv (the paper's form: stem and each block's conv2 ranked alone, compact model keeps the stream full width with a scatter; --ratio only)") {
+            guard let mode = SoftFilterPruner.ResidualMode(rawValue: $1) else {
+                throw PruneKitError.invalidParameter(name: "sfp-residual", expected: "stream or per-conv", found: "'\($1)'")
+            }
+            $0.softFilter.residual = mode
+        },
         MethodOption(method: "sfp", name: "sfp-weight-decay", help: "SGD (Nesterov 0.9) weight decay during soft pruning (default 5e-4)") {
             $0.softFilter.weightDecay = Float(try number($1, name: "sfp-weight-decay", in: 0...1))
         },
@@ -33,10 +40,14 @@ extension MethodOption {
 extension MethodNotes {
     static let softFilter = """
     Decisions (sfp.md):
-      [proposal] CIFAR ResNet compact model: groups, not lone convs. A residual stream (stem, every conv2 of the
+      Residual streams (--sfp-residual). Default `stream` (PruneKit's form): a stream (stem, every conv2 of the
         stage, their readers) is one group ranked by the L2 norm over all its producers; the same stream channels
-        are zeroed and finally removed. The paper's scatter-add + BN-constant compact model is not built, so its
-        FLOPs formula (SoftFilterFlops) describes the paper's model, and --flops is measured on ours.
+        are zeroed and finally removed. `per-conv` is the paper's form: the stem and each block's conv2 are ranked
+        and zeroed alone (floor(N P) each; needs --ratio); the compact model narrows them and scatters their kept
+        channels into the full-width stream, removed channels filled with the eval-mode BN constant
+        beta - gamma mu / sqrt(var + eps), so it computes what the masked model computes (spec test 7a). 1x1
+        projection shortcuts stay dense (skip_downsample). SoftFilterFlops is the paper's formula; --flops
+        targets (stream mode) are measured on PruneKit's compact model.
         --ignore layer1,layer2,layer3 restricts SFP to block-internal channels.
       [proposal] VGG/MLP: same P for every conv and hidden linear layer (row L2 norm); classifier never pruned.
       --ratio P zeroes floor(N P) per group; --flops/--params: UnitSelector finds the uniform ratio meeting

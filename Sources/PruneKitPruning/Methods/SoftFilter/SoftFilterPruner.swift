@@ -16,13 +16,14 @@ import PruneKitTraining
 /// (only *which* filters are zeroed changes). `--group-ratio` overrides P per group; `--ignore` excludes groups.
 ///
 /// Decisions on the spec's open points (also in `prune-cli methods --detail sfp`):
-/// - [proposal] CIFAR ResNet compact model: PruneKit prunes *coupled channel groups*, so a residual stream
-///   (stem + every conv2 of a stage + readers) is one group ranked by the L2 norm over all its producers, and the
-///   same stream channels are zeroed in every producer and then physically removed. The paper instead ranks
-///   each conv separately and keeps the stream full width with a scatter-add + BN-constant trick, which needs a
-///   layer kind PruneKit does not have. Consequence: the paper's FLOPs at rate P (`SoftFilterFlops`) differ from
-///   ours; `--flops` targets are measured on our compact model. `--ignore layer1,layer2,layer3` restricts SFP to
-///   block-internal channels.
+/// - CIFAR ResNet residual streams (`Settings.residual`, `--sfp-residual`): `.stream` (default, PruneKit's coupled
+///   form) ranks a stream (stem + every conv2 of a stage) as one group by the L2 norm over all its producers and
+///   zeroes, then removes, the same channels everywhere; `.perConvolution` is the paper's form: the stem and each
+///   block's conv2 are ranked and soft-zeroed alone (floor(N P) each, `--ratio` only), and the hard prune narrows
+///   each to its kept filters with a channel scatter after its batch norm that keeps the stream full width, the
+///   removed channels filled with their eval-mode BN constant (`StructuralSurgery.insertScatters`), so the compact
+///   model computes what the masked model computes. 1x1 projection shortcuts stay dense (the paper's
+///   `skip_downsample`). `--ignore layer1,layer2,layer3` restricts SFP to block-internal channels.
 /// - [proposal] VGG/MLP: every conv and hidden linear layer with the same P (row L2 norm for linear layers); the
 ///   classifier is never pruned (its outputs are not a group).
 /// - Hard prune: removes the last mask's filters. Their eval-mode BatchNorm constant beta - gamma mu / sqrt(var+eps)
@@ -45,9 +46,23 @@ public final class SoftFilterPruner: Pruner {
         public var learningRate: Float = 0.001
         /// SGD weight decay (5e-4 on CIFAR).
         public var weightDecay: Float = 5e-4
+        /// How convolutions writing a residual stream are ranked and removed (`ResidualMode`); default `.stream`.
+        public var residual: ResidualMode = .stream
 
         /// The paper's CIFAR defaults.
         public init() {}
+
+        private enum CodingKeys: String, CodingKey { case epochs, interval, learningRate, weightDecay, residual }
+
+        /// Decodes settings; `residual`, added later, defaults to `.stream` when absent (older checkpoints).
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            epochs = try container.decode(Int.self, forKey: .epochs)
+            interval = try container.decode(Int.self, forKey: .interval)
+            learningRate = try container.decode(Float.self, forKey: .learningRate)
+            weightDecay = try container.decode(Float.self, forKey: .weightDecay)
+            residual = try container.decodeIfPresent(ResidualMode.self, forKey: .residual) ?? .stream
+        }
 
         /// base x {1 at epoch 0, 10 at 1, 2 at 60, 0.4 at 120, 0.08 at 160} (sfp.md "LR (scratch)").
         public var schedule: LearningRateSchedule {
@@ -78,14 +93,30 @@ public final class SoftFilterPruner: Pruner {
         let hook = try session.runState(of: SoftFilterMaskHook.self) ?? makeHook(session)
         if hook.maskCount == 0 { hook.mask() }
         session.results.record(SoftFilterResult(masks: hook.maskCount))
-        return PruningPlan(removals: hook.maskedUnits.filter { !$0.value.isEmpty })
+        let masked = hook.maskedUnits.filter { !$0.value.isEmpty }
+        guard session.config.softFilter.residual == .perConvolution else { return PruningPlan(removals: masked) }
+        let units = try PerConvolutionUnits(session)
+        var plan = PruningPlan(removals: masked.filter { units.groups[$0.key] == nil })
+        for (name, removed) in masked {
+            guard let site = units.batchNorms[name], let group = units.groups[name] else { continue }
+            let gone = Set(removed)
+            plan.scatters[site] = (0..<group.unitCount).filter { !gone.contains($0) }
+        }
+        return plan
     }
 
     private func makeHook(_ session: PruningSession) throws -> SoftFilterMaskHook {
-        let scores = try session.scores(MagnitudeImportance(norm: 2, reduction: session.config.reduction ?? .sum))
-        let counts = try session.selector(countRule: .removeFloor)
-            .removalCounts(scores: scores, normalization: session.config.normalization ?? .mean)
-        let hook = try SoftFilterMaskHook(model: session.model, groups: session.graph.groups, counts: counts,
+        var groups = session.graph.groups, counts: [String: Int]
+        if session.config.softFilter.residual == .perConvolution {
+            let units = try PerConvolutionUnits(session)
+            groups = groups.filter { $0.kind == .layer } + units.groups.values.sorted { $0.name < $1.name }
+            counts = try units.removalCounts(layerGroups: groups.filter { $0.kind == .layer }, session: session)
+        } else {
+            let scores = try session.scores(MagnitudeImportance(norm: 2, reduction: session.config.reduction ?? .sum))
+            counts = try session.selector(countRule: .removeFloor)
+                .removalCounts(scores: scores, normalization: session.config.normalization ?? .mean)
+        }
+        let hook = try SoftFilterMaskHook(model: session.model, groups: groups, counts: counts,
                                           interval: session.config.softFilter.interval, epochs: session.config.softFilter.epochs)
         session.setRunState(hook)  // the session's run state: `plan` reads it, later runs never see it
         return hook

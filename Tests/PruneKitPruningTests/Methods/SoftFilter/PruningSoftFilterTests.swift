@@ -6,8 +6,8 @@ import XCTest
 @testable import PruneKitPruning
 import PruneKitTestSupport
 
-/// sfp.md "Tests that show the implementation is faithful", on ResNet-8 (test 7a, the scatter-add compact model,
-/// is not built: see `SoftFilterPruner`).
+/// sfp.md "Tests that show the implementation is faithful", on ResNet-8 (test 7a, the scatter-add compact model:
+/// `ScatterSurgeryTests` and `PruningSoftFilterPerConvolutionTests`).
 final class PruningSoftFilterTests: XCTestCase {
     private let group = "layer1.0.conv1"
 
