@@ -1,3 +1,4 @@
+import Foundation
 import PruneKitCore
 import PruneKitNetworks
 import PruneKitData
@@ -86,6 +87,11 @@ public final class GreedySelectionPruner: Pruner {
         init(batches: BatchCursor, seed: UInt64) { (self.batches, generator) = (batches, SplitMix64(seed: seed)) }
     }
 
+    /// Whether candidate evaluations reuse the batch's cached prefix up to the layer (`Model.inferencePrefix`) and run
+    /// batched over candidates; false evaluates each candidate by a whole forward pass with the layer scaled (the
+    /// reference path the tests compare against). `PRUNEKIT_GREEDY_FULL_FORWARD=1` sets false, to time the two.
+    var usesPrefixCache = ProcessInfo.processInfo.environment["PRUNEKIT_GREEDY_FULL_FORWARD"] != "1"
+
     /// A pruner.
     public init() {}
 
@@ -98,11 +104,36 @@ public final class GreedySelectionPruner: Pruner {
         let scaling = try ChannelGateScaling(group: group, model: session.model)
         defer { scaling.restore() }
         var batch: (images: Tensor, labels: [Int])?
-        let evaluations = GreedyLayerSelection.Evaluations(
+        // Slow path: scale the layer, run the whole network, put the layer back.
+        func scaled<T>(_ multipliers: [Float], _ body: () throws -> T) rethrows -> T {
+            scaling.apply(multipliers)
+            defer { scaling.restore() }
+            return try body()
+        }
+        var evaluations = GreedyLayerSelection.Evaluations(
             nextBatch: { try state.batches.run(updates: 1) { batch = ($0, $1) } },
-            batchLoss: { scaling.apply($0); return try Self.loss(session.model, batch!) },
-            batchAccuracy: { scaling.apply($0); return try Self.accuracy(session.model, [batch!]) },
-            evaluationAccuracy: { scaling.apply($0); return try Self.accuracy(session.model, state.evaluation) })
+            batchLoss: { m in try scaled(m) { try Self.loss(session.model, batch!) } },
+            batchAccuracy: { m in try scaled(m) { try Self.accuracy(session.model, [batch!]) } },
+            evaluationAccuracy: { m in try scaled(m) { try Self.accuracy(session.model, state.evaluation) } })
+        // Fast path: the batch's prefix up to the layer is computed once per addition; each candidate runs the rest.
+        if usesPrefixCache, let step = Self.gatePoint(of: group, in: session.model) {
+            var prefix: InferencePrefix?
+            let model = session.model
+            func logits(_ multipliers: [[Float]]) throws -> [Tensor] {
+                if prefix == nil { prefix = try model.inferencePrefix(batch!.images, through: step) }
+                return try model.inferenceSuffix(prefix!, multipliers: multipliers)
+            }
+            evaluations.nextBatch = { try state.batches.run(updates: 1) { batch = ($0, $1) }; prefix = nil }
+            func losses(_ multipliers: [[Float]]) throws -> [Float] {
+                try logits(multipliers).map { try Self.loss(logits: $0, labels: batch!.labels) }
+            }
+            evaluations.batchLosses = losses
+            evaluations.batchLoss = { try losses([$0])[0] }
+            evaluations.batchAccuracy = { m in
+                let correct = Self.correctCount(try logits([m])[0], labels: batch!.labels)
+                return batch!.labels.isEmpty ? 0 : Float(correct) / Float(batch!.labels.count)
+            }
+        }
         let selection = GreedyLayerSelection(candidateCount: settings.candidateCount, tolerance: settings.tolerance,
                                              slack: settings.slack, maximumKept: state.budgets[name])
         let start = Profiler.now()
@@ -199,11 +230,23 @@ public final class GreedySelectionPruner: Pruner {
         }
     }
 
+    /// The step of `model`'s compiled pass at whose output `group`'s gates can be applied (`Model.gatePoint`): the group
+    /// has one finishing layer (`ChannelGateScaling`) and nothing but a ReLU follows it inside its step. nil: slow path.
+    static func gatePoint(of group: ChannelGroup, in model: Model) -> Int? {
+        let finishing = ChannelGateScaling.finishingMembers(of: group)
+        guard finishing.count == 1 else { return nil }
+        return model.gatePoint(finishing: finishing[0].layerName)
+    }
+
     /// Mean cross-entropy of `batch` in evaluation mode, without gradients.
     static func loss(_ model: Model, _ batch: (images: Tensor, labels: [Int])) throws -> Float {
-        try GradientMode.withoutGradients {
-            try softmaxCrossEntropy(try model(Variable(batch.images), ForwardContext(training: false)), labels: batch.labels).value.scalars[0]
-        }
+        let logits = try GradientMode.withoutGradients { try model(Variable(batch.images), ForwardContext(training: false)) }.value
+        return try loss(logits: logits, labels: batch.labels)
+    }
+
+    /// Mean cross-entropy of `logits` [N, classes].
+    static func loss(logits: Tensor, labels: [Int]) throws -> Float {
+        try GradientMode.withoutGradients { try softmaxCrossEntropy(Variable(logits), labels: labels).value.scalars[0] }
     }
 
     /// Top-1 over `batches` in evaluation mode.
@@ -211,16 +254,23 @@ public final class GreedySelectionPruner: Pruner {
         var correct = 0, total = 0
         for (images, labels) in batches {
             let logits = try GradientMode.withoutGradients { try model(Variable(images), ForwardContext(training: false)) }.value
-            let classes = logits.shape[1]
-            logits.withUnsafeBufferPointer { x in
-                for (row, label) in labels.enumerated() {
-                    let start = row * classes
-                    let best = (0..<classes).max { (x[start + $0], $1) < (x[start + $1], $0) }!
-                    if best == label { correct += 1 }
-                }
-            }
+            correct += correctCount(logits, labels: labels)
             total += labels.count
         }
         return total == 0 ? 0 : Float(correct) / Float(total)
+    }
+
+    /// Rows of `logits` [N, classes] whose argmax (first on ties) is the label.
+    static func correctCount(_ logits: Tensor, labels: [Int]) -> Int {
+        let classes = logits.shape[1]
+        var correct = 0
+        logits.withUnsafeBufferPointer { x in
+            for (row, label) in labels.enumerated() {
+                let start = row * classes
+                let best = (0..<classes).max { (x[start + $0], $1) < (x[start + $1], $0) }!
+                if best == label { correct += 1 }
+            }
+        }
+        return correct
     }
 }
