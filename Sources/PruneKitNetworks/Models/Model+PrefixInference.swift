@@ -15,6 +15,8 @@ package struct InferencePrefix {
     let tiles: [(images: Range<Int>, slots: [Variable?])]
     /// N.
     package var batchSize: Int { tiles.last?.images.upperBound ?? 0 }
+    /// Bytes held by the cached slots.
+    package var byteCount: Int { tiles.reduce(0) { $0 + $1.slots.reduce(0) { $0 + ($1?.value.count ?? 0) } } * MemoryLayout<Float>.size }
 }
 
 /// Candidate evaluation from a cached prefix, for selection methods that try many gatings of one layer
