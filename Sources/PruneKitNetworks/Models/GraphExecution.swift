@@ -136,12 +136,35 @@ struct GraphExecution {
     func run(_ input: Variable, _ context: ForwardContext) throws -> Variable {
         var slots = [Variable?](repeating: nil, count: slotCount)
         slots[0] = input
-        for step in steps {
+        try run(steps.indices, on: &slots, context)
+        return slots[slotCount - 1]!
+    }
+
+    /// Runs steps `range` on `slots` (the values live before its first step), releasing each slot after its last
+    /// reader: afterwards `slots` holds exactly what the later steps still need (and the written outputs). With
+    /// `range` ending at the last step, the last slot holds the logits.
+    func run(_ range: Range<Int>, on slots: inout [Variable?], _ context: ForwardContext) throws {
+        for step in steps[range] {
             let value = slots[step.inputs[0]]!
             slots[step.output] = try Self.apply(step, value, slots, context)
             for slot in step.releases { slots[slot] = nil }
         }
-        return slots[slotCount - 1]!
+    }
+
+    /// The step that finishes `layer`'s output channels, when a per-channel scale m >= 0 of that step's output
+    /// equals scaling the layer's channels (its weight and bias, or a BatchNorm's gamma and beta): the step computes
+    /// `layer` (as a chain's head, its BatchNorm, or alone) and adds no residual after it, so what follows the layer
+    /// in the step (ReLU) commutes with the scale, relu(m x) = m relu(x). nil otherwise.
+    func gatePoint(finishing layer: Layer) -> Int? {
+        steps.firstIndex { step in
+            switch step.operation {
+            case let .convolution(head, batchNorm, residual, _):
+                return residual == nil && (batchNorm === layer || (batchNorm == nil && head === layer))
+            case let .batchNorm(batchNorm, residual, _): return residual == nil && batchNorm === layer
+            case let .linear(linear): return linear === layer
+            default: return false
+            }
+        }
     }
 
     private static func apply(_ step: Step, _ x: Variable, _ slots: [Variable?], _ context: ForwardContext) throws -> Variable {

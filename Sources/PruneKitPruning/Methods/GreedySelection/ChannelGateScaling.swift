@@ -13,8 +13,7 @@ final class ChannelGateScaling {
     /// The scaled tensors of `group` in `model`: its BatchNorms' gamma and beta if it has any, else its producing
     /// layers' weights (axis 0) and biases.
     init(group: ChannelGroup, model: Model) throws {
-        let batchNorms = group.members.filter { $0.role == .batchNorm }
-        let finishing = batchNorms.isEmpty ? group.members.filter { $0.role == .output } : batchNorms
+        let finishing = Self.finishingMembers(of: group)
         var targets: [(Variable, Tensor, Int)] = []
         for member in finishing {
             guard member.channels.allSatisfy({ $0.count == 1 }) else {
@@ -25,6 +24,12 @@ final class ChannelGateScaling {
             }
         }
         self.targets = targets
+    }
+
+    /// The members whose channels are scaled: the group's BatchNorms, or its producing layers when it has none.
+    static func finishingMembers(of group: ChannelGroup) -> [ChannelGroup.Member] {
+        let batchNorms = group.members.filter { $0.role == .batchNorm }
+        return batchNorms.isEmpty ? group.members.filter { $0.role == .output } : batchNorms
     }
 
     /// Sets channel j of every target to original * multipliers[j].

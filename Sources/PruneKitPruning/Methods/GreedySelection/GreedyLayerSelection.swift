@@ -21,6 +21,15 @@ struct GreedyLayerSelection {
         var batchAccuracy: ([Float]) throws -> Float
         /// Top-1 on D_eval with these multipliers.
         var evaluationAccuracy: ([Float]) throws -> Float
+        /// Mean losses of the current batch for several multiplier vectors at once (nil: `batchLoss` for each), so
+        /// that an implementation can evaluate one addition's candidates in one batched, threaded pass.
+        var batchLosses: (([[Float]]) throws -> [Float])? = nil
+
+        /// The losses of `candidates`, in order.
+        func losses(_ candidates: [[Float]]) throws -> [Float] {
+            if let batchLosses { return try batchLosses(candidates) }
+            return try candidates.map(batchLoss)
+        }
     }
 
     /// What one layer's selection did.
@@ -55,11 +64,9 @@ struct GreedyLayerSelection {
             let remaining = pool.filter { !gates.selected.contains($0) }
             let candidates = Self.sample(min(candidateCount, remaining.count), from: remaining, &generator)
             var best: (channel: Int, loss: Float)?
-            for channel in candidates {
-                let loss = try evaluations.batchLoss(GreedyGateVector.multipliers(of: gates.adding(channel)))
-                candidateEvaluations += 1
-                if best == nil || loss < best!.loss { best = (channel, loss) }
-            }
+            let losses = try evaluations.losses(candidates.map { GreedyGateVector.multipliers(of: gates.adding($0)) })
+            candidateEvaluations += candidates.count
+            for (channel, loss) in zip(candidates, losses) where best == nil || loss < best!.loss { best = (channel, loss) }
             gates.add(best!.channel)
             if gates.selected.count == width {
                 gates.setUniform(over: pool)
