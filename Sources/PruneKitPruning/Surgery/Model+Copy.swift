@@ -7,7 +7,7 @@ import PruneKitTraining
 /// analysis, equivalence checks).
 extension Model {
     /// A new model with this one's current widths, parameters (values only, no gradients), BatchNorm running
-    /// statistics and batch counts. Changing one never changes the other.
+    /// statistics and batch counts, and channel scatter fills (`copyBuffers`). Changing one never changes the other.
     ///
     /// ```swift
     /// let dense = try model.copy()
@@ -22,13 +22,7 @@ extension Model {
             }
             target.value = source.value
         }
-        for name in layerNames {
-            guard let source = namedLayers[name] as? BatchNorm, let target = result.namedLayers[name] as? BatchNorm else { continue }
-            target.statistics.runningMean = source.statistics.runningMean
-            target.statistics.runningVariance = source.statistics.runningVariance
-            target.statistics.batchesTracked = source.statistics.batchesTracked
-            (target.momentum, target.epsilon) = (source.momentum, source.epsilon)
-        }
+        result.copyBuffers(from: self)
         return result
     }
 }
