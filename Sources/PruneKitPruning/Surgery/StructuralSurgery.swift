@@ -47,16 +47,22 @@ public enum StructuralSurgery {
         let qA = try basis(inputBasis, size: inputs, name: "inputBasis"), qS = try basis(outputBasis, size: outputs, name: "outputBasis")
         let result = try rebuilt(model, graph: model.currentGraph().replacingConvolution(named: name, inputRank: inputs, outputRank: outputs))
         let taps = kernel * kernel
+        // Per tap t in two passes, O(OC C (C + OC) K^2): T[o, q] = sum_i W[o, i] Q_A[i, q], then W'[p, q] = sum_o Q_S[o, p] T[o, q].
+        var rotated = [Float](repeating: 0, count: outputs * inputs * taps)
         var core = Tensor(zeros: [outputs, inputs, kernel, kernel])
         convolution.weight.value.withUnsafeBufferPointer { w in
-            core.withUnsafeMutableBufferPointer { c in
-                for o in 0..<outputs { for i in 0..<inputs { for t in 0..<taps {
-                    let value = w[(o * inputs + i) * taps + t]
-                    if value == 0 { continue }
-                    for p in 0..<outputs { let s = qS[o * outputs + p] * value
-                        for q in 0..<inputs { c[(p * inputs + q) * taps + t] += s * qA[i * inputs + q] } }
-                } } }
-            }
+            for o in 0..<outputs { for i in 0..<inputs { for t in 0..<taps {
+                let value = w[(o * inputs + i) * taps + t]
+                if value == 0 { continue }
+                for q in 0..<inputs { rotated[(o * inputs + q) * taps + t] += value * qA[i * inputs + q] }
+            } } }
+        }
+        core.withUnsafeMutableBufferPointer { c in
+            for o in 0..<outputs { for p in 0..<outputs {
+                let s = qS[o * outputs + p]
+                if s == 0 { continue }
+                for index in 0..<(inputs * taps) { c[p * inputs * taps + index] += s * rotated[o * inputs * taps + index] }
+            } }
         }
         let layer = result.namedLayers[name + ".core"] as! Conv2d
         layer.weight.value = core
@@ -82,19 +88,7 @@ public enum StructuralSurgery {
         for parameter in result.parameters {
             if let source = sources[parameter.name], source.shape == parameter.shape { parameter.value = source.value }
         }
-        for name in result.layerNames {
-            guard let target = result.namedLayers[name] as? BatchNorm, let source = model.namedLayers[name] as? BatchNorm,
-                  source.channels == target.channels else { continue }
-            target.statistics.runningMean = source.statistics.runningMean
-            target.statistics.runningVariance = source.statistics.runningVariance
-            target.statistics.batchesTracked = source.statistics.batchesTracked
-            (target.momentum, target.epsilon) = (source.momentum, source.epsilon)
-        }
-        for name in result.layerNames {
-            guard let target = result.namedLayers[name] as? ChannelScatter, let source = model.namedLayers[name] as? ChannelScatter,
-                  source.fill.shape == target.fill.shape else { continue }
-            target.fill = source.fill
-        }
+        result.copyBuffers(from: model)
         for node in graph.nodes {
             switch node.operation {
             case let .convolution(attributes) where attributes.sparsity != nil:
