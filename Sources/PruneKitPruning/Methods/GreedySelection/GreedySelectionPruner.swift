@@ -290,17 +290,8 @@ public final class GreedySelectionPruner: Pruner {
         return total == 0 ? 0 : Float(correct) / Float(total)
     }
 
-    /// Rows of `logits` [N, classes] whose argmax (first on ties) is the label.
+    /// Rows of `logits` [N, classes] whose argmax (first on ties, `argmaxRows`) is the label.
     static func correctCount(_ logits: Tensor, labels: [Int]) -> Int {
-        let classes = logits.shape[1]
-        var correct = 0
-        logits.withUnsafeBufferPointer { x in
-            for (row, label) in labels.enumerated() {
-                let start = row * classes
-                let best = (0..<classes).max { (x[start + $0], $1) < (x[start + $1], $0) }!
-                if best == label { correct += 1 }
-            }
-        }
-        return correct
+        zip(logits.argmaxRows(), labels).filter { $0 == $1 }.count
     }
 }
