@@ -74,7 +74,7 @@ extension NetworkGraph {
         let inputs = inputIndices(), consumers = consumers()
         func writer(from start: Int) -> Int? {
             var source = start
-            while nodes[source].operation.passesChannels != nil { source = inputs[source][0] }
+            while nodes[source].operation.keepsInputChannels { source = inputs[source][0] }
             return Self.widths(of: nodes[source]).isEmpty ? nil : source
         }
         var current = index
@@ -83,7 +83,7 @@ extension NetworkGraph {
                let other = inputs[join].first(where: { $0 != current }), let source = writer(from: other) {
                 return .partner(source)
             }
-            guard let next = consumers[current].first(where: { [.relu, .batchNorm].contains(nodes[$0].operation) || nodes[$0].operation.isDropout }) else { break }
+            guard let next = consumers[current].first(where: { nodes[$0].operation.keepsInputChannels && nodes[$0].operation != .add }) else { break }
             current = next
         }
         return writer(from: inputs[index][0]).map { .fixedPadding($0) }
@@ -103,15 +103,12 @@ extension NetworkGraph {
 }
 
 extension GraphOperation {
-    /// Whether this is dropout.
-    var isDropout: Bool { if case .dropout = self { return true } else { return false } }
-
-    /// For `reconcilePadWidths`: the operation itself when it keeps its first input's channels (batch norm, ReLU,
-    /// dropout, add), else nil.
-    var passesChannels: GraphOperation? {
+    /// Whether the output has the first input's channels, element for element (batch norm, ReLU, dropout, add): what
+    /// `padTarget` traces through.
+    var keepsInputChannels: Bool {
         switch self {
-        case .batchNorm, .relu, .dropout, .add: return self
-        default: return nil
+        case .batchNorm, .relu, .dropout, .add: return true
+        default: return false
         }
     }
 }

@@ -104,7 +104,7 @@ struct GraphExecution {
         // Release each slot after the last step that reads it (the residual operand counts as read).
         var lastReader: [Int: Int] = [:]
         for (position, step) in ordered.enumerated() {
-            for slot in step.inputs + step.residualSlot.map({ [$0] }).orEmpty { lastReader[slot] = position }
+            for slot in step.inputs + (step.residualSlot.map { [$0] } ?? []) { lastReader[slot] = position }
         }
         for (slot, position) in lastReader where slot != 0 { ordered[position].releases.append(slot) }
         steps = ordered
@@ -221,11 +221,6 @@ extension GraphExecution.Step {
         default: return nil
         }
     }
-}
-
-extension Optional where Wrapped == [Int] {
-    /// The array, or empty.
-    var orEmpty: [Int] { self ?? [] }
 }
 
 extension GraphOperation {

@@ -3,16 +3,16 @@ import PruneKitNetworks
 import PruneKitData
 import PruneKitTraining
 
-/// Which channels of a model must be pruned together: the list of `ChannelGroup`s, declared per architecture
-/// from the model's current spec (STYLE.md rules 7-8; Torch-Pruning's `DependencyGraph`, but from the explicit
-/// width table instead of a traced graph, so every rule is visible in `DependencyGraph+<Family>.swift`).
+/// Which channels of a model must be pruned together: the list of `ChannelGroup`s, derived by walking the model's
+/// network graph (`ChannelSpaces`, `DependencyGraph+Derivation.swift`; STYLE.md rules 7-8; Torch-Pruning's
+/// `DependencyGraph`, but over the typed graph instead of a trace), with no rule per family.
 ///
-/// Groups per family (names are width-table entries):
+/// Groups of the zoo families (names are the producers' group labels, the zoo's width-table entries):
 /// - `mlp`: `layers.I` (row I of `layers.I`, column of `layers.I+1`);
 /// - `lenet5`: `conv1`, `conv2` (-> `fc1` columns c*16 ..< (c+1)*16 after the flatten), `fc1` (, `fc2`);
 /// - `vgg`: every `feature.I` (conv, its BN, the next conv or `classifier.0`'s columns), `classifier.0`;
 /// - `resnet`: `layerS.B.conv1` (conv1, bn1, conv2 input) and the residual streams `layer1..3`; with option B
-///   a stream is an ordinary group; option A is coupled across stages, see `DependencyGraph+ResNet.swift`;
+///   a stream is an ordinary group; option A couples the stages through its pads (see the derivation);
 /// - `wrn`: `blocks.I.conv1` (conv1, bn2, conv2 input), the stem stream `conv1` (k != 1) and `group1..3`.
 /// The classifier's outputs belong to no group; no group may lose its last unit.
 ///
