@@ -71,3 +71,18 @@ void pk_pack_weights(const float *w, int A, int B, int KK, int transpose, int ta
         }
     }
 }
+
+void pk_pack_weights_columns(const float *w, int OC, int C, int KK, int taps, const int *weightTaps, const int *starts,
+                             const int *channels, float *packed) {
+    int blocks = pk_output_blocks(OC), columns = taps > 0 ? starts[taps] : 0;
+    for (int b = 0; b < blocks; b++) {
+        float *block = packed + (size_t)b * columns * 8;
+        int first, count;
+        pk_output_block(OC, b, &first, &count);
+        for (int t = 0; t < taps; t++)
+            for (int k = starts[t]; k < starts[t + 1]; k++)
+                for (int j = 0; j < 8; j++)
+                    block[(size_t)k * 8 + j] =
+                        j < count ? w[((size_t)(first + j) * C + channels[k]) * KK + weightTaps[t]] : 0;
+    }
+}

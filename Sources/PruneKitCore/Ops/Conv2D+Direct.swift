@@ -12,7 +12,7 @@ func conv2dForwardDirect(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ p
     let (batch, C, OC) = (input.shape[0], plan.geometry.channels, weight.shape[0])
     let convolution = DirectConvolution(plan, outputChannels: OC, batch: batch)
     let (area, outputArea, inputArea) = (convolution.area, convolution.outputArea, convolution.inputArea)
-    let packed = prepacked ?? ConvolutionKernels.pack(weight, transpose: false, weightTaps: plan.forwardTaps.map(\.weightTap))
+    let packed = prepacked ?? ConvolutionKernels.pack(weight, plan: plan)
     let x = UnsafePointer(input.storage.pointer), w = UnsafePointer(packed.storage.pointer)
     let b = bias.map { UnsafePointer($0.storage.pointer) }, r = residual.map { UnsafePointer($0.storage.pointer) }
     let y = output.withUnsafeMutableBufferPointer { $0.baseAddress! }
@@ -24,6 +24,14 @@ func conv2dForwardDirect(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ p
                 let target = buffers.output ?? y + start * OC * outputArea
                 let added = r.map { convolution.outputSide($0 + start * OC * outputArea, images: layout.images, buffer: buffers.residual) }
                 layout.forwardMasks.withUnsafeBufferPointer { masks in layout.forwardOffsets.withUnsafeBufferPointer { offsets in
+                    if let lists = plan.columns {
+                        ConvolutionKernels.forwardColumns(source, inputStride: convolution.inputStride, pixels: layout.images * area,
+                                                          offsets: offsets.baseAddress!, taps: plan.forwardTaps.count,
+                                                          masks: masks.baseAddress!, lists: lists, packed: w, outputChannels: OC,
+                                                          bias: b, residual: added, relu: relu, target,
+                                                          outputStride: convolution.outputStride)
+                        return
+                    }
                     ConvolutionKernels.forward(source, inputStride: convolution.inputStride, channels: C,
                                                pixels: layout.images * area, offsets: offsets.baseAddress!,
                                                taps: plan.forwardTaps.count, masks: masks.baseAddress!, packed: w,
@@ -41,12 +49,12 @@ func conv2dForwardDirect(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ p
 
 /// Input and weight gradients of the direct path (bias handled by the caller); `weightGradient: false` leaves
 /// the weight's gradient to another path.
-func conv2dBackwardDirect(_ outputGradient: Tensor, input: Variable, weight: Variable, plan: ConvolutionTapPlan,
+func conv2dBackwardDirect(_ outputGradient: Tensor, input: Variable, weight: Variable, weightValue: Tensor, plan: ConvolutionTapPlan,
                           weightGradient computesWeight: Bool = true) {
     let (batch, OC) = (input.shape[0], weight.shape[0])
     let convolution = DirectConvolution(plan, outputChannels: OC, batch: batch)
     let adjoint = input.requiresGradient
-        ? plan.adjointTaps.map { ConvolutionKernels.pack(weight.value, transpose: true, weightTaps: $0.map(\.weightTap)) } : []
+        ? plan.adjointTaps.map { ConvolutionKernels.pack(weightValue, transpose: true, weightTaps: $0.map(\.weightTap)) } : []
     let chunks = Parallel.threadCount
     var inputGradient = input.requiresGradient ? Tensor(zeros: input.shape, zeroed: false) : nil
     var partials = weight.requiresGradient && computesWeight ? Tensor(zeros: [chunks] + weight.shape) : nil

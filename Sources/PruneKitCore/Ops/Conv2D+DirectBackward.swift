@@ -75,6 +75,17 @@ struct DirectBackward {
         let g = plan.geometry
         layout.forwardMasks.withUnsafeBufferPointer { masks in layout.forwardOffsets.withUnsafeBufferPointer { offsets in
             weightTaps.withUnsafeBufferPointer { weightTaps in
+                if let lists = plan.columns {
+                    ConvolutionKernels.weightGradientColumns(source, imageStride: imageStride, planeStride: convolution.inputStride,
+                                                             gradient, gradientImageStride: gradientImageStride,
+                                                             gradientPlaneStride: convolution.outputStride, images: images,
+                                                             channels: convolution.inputChannels, pixels: pixels,
+                                                             offsets: offsets.baseAddress!, taps: weightTaps.count,
+                                                             masks: masks.baseAddress!, weightTaps: weightTaps.baseAddress!,
+                                                             kernelArea: g.kernelHeight * g.kernelWidth,
+                                                             outputChannels: convolution.outputChannels, lists: lists, dw)
+                    return
+                }
                 ConvolutionKernels.weightGradient(source, imageStride: imageStride, planeStride: convolution.inputStride, gradient,
                                                   gradientImageStride: gradientImageStride,
                                                   gradientPlaneStride: convolution.outputStride, images: images,

@@ -18,9 +18,11 @@ import Foundation
 /// }
 /// ```
 public func conv2dInference(_ input: Variable, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
-                            batchNorm: BatchNormFolding?, residual: Variable?, relu: Bool) throws -> Variable {
+                            batchNorm: BatchNormFolding?, residual: Variable?, relu: Bool,
+                            columns: ConvolutionColumns? = nil) throws -> Variable {
     let geometry = try conv2dGeometry(input.shape, weight.shape, bias?.shape, stride: stride, padding: padding)
-    let prepared = try PreparedConvolutionWeights(weight: weight, bias: bias, batchNorm: batchNorm, geometry: geometry)
+    let prepared = try PreparedConvolutionWeights(weight: weight, bias: bias, batchNorm: batchNorm, geometry: geometry,
+                                                  columns: columns)
     return try conv2dInference(input, prepared, residual: residual, relu: relu)
 }
 
@@ -52,7 +54,8 @@ package func conv2dInference(_ input: Variable, _ prepared: PreparedConvolutionW
 }
 
 /// One convolution's inference weights: W' and b' with batch norm folded in (`BatchNormFolding.fold`), and,
-/// where the direct kernels run, W' packed for them (`pk_pack_weights`). Shapes: weight [OC, C, KH, KW], bias [OC].
+/// where the direct kernels run, W' packed for them (`pk_pack_weights`, or only the kept columns of a column-sparse
+/// convolution, whose pruned columns are zeroed first). Shapes: weight [OC, C, KH, KW], bias [OC].
 package final class PreparedConvolutionWeights {
     let weight: Tensor
     let bias: Tensor?
@@ -61,11 +64,17 @@ package final class PreparedConvolutionWeights {
     let plan: ConvolutionTapPlan?
     let packed: Tensor?
 
-    package init(weight: Tensor, bias: Tensor?, batchNorm: BatchNormFolding?, geometry: WindowGeometry) throws {
-        let (folded, foldedBias) = try batchNorm.map { try $0.fold(weight: weight, bias: bias) } ?? (weight, bias)
-        let plan = ConvolutionKernels.isEnabled ? ConvolutionTapPlan(geometry) : nil
+    package init(weight: Tensor, bias: Tensor?, batchNorm: BatchNormFolding?, geometry: WindowGeometry,
+                 columns: ConvolutionColumns? = nil) throws {
+        if let columns, !columns.fits(weight.shape) {
+            throw PruneKitError.shapeMismatch(operation: "conv2dInference", expected: "kept columns of a weight [OC, \(columns.channels), KH, KW]",
+                                              found: "weight \(weight.shape)")
+        }
+        let masked = columns.map { $0.masked(weight) } ?? weight
+        let (folded, foldedBias) = try batchNorm.map { try $0.fold(weight: masked, bias: bias) } ?? (masked, bias)
+        let plan = ConvolutionKernels.isEnabled ? ConvolutionTapPlan(geometry, columns: columns) : nil
         (self.weight, self.bias, self.geometry, self.plan) = (folded, foldedBias, geometry, plan)
-        packed = plan.map { ConvolutionKernels.pack(folded, transpose: false, weightTaps: $0.forwardTaps.map(\.weightTap)) }
+        packed = plan.map { ConvolutionKernels.pack(folded, plan: $0) }
     }
 }
 

@@ -11,21 +11,35 @@
 /// its own cols buffer (per-image products stay in cache: ../shared/perf/README.md). Backward recomputes
 /// cols instead of caching them for the whole batch, trading one im2col for O(N*C*KH*KW*OH*OW) memory.
 ///
+/// With `columns` (kept im2col columns, `ConvolutionColumns`) the convolution uses W ⊙ M, M the 0/1 column mask:
+/// the direct kernels multiply only the kept columns (forward and weight gradient; the input gradient skips the taps
+/// no channel keeps), and the gradient of every pruned column is exactly 0.
+///
 /// ```swift
 /// let y = try conv2d(x, weight: w, bias: nil, stride: 2, padding: 1)
 /// ```
-public func conv2d(_ input: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) throws -> Variable {
+public func conv2d(_ input: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0,
+                   columns: ConvolutionColumns? = nil) throws -> Variable {
     let geometry = try conv2dGeometry(input.shape, weight.shape, bias?.shape, stride: stride, padding: padding)
+    if let columns, !columns.fits(weight.shape) {
+        throw PruneKitError.shapeMismatch(operation: "conv2d", expected: "kept columns of a weight [OC, \(columns.channels), KH, KW] with KH*KW = \(columns.kernelArea)",
+                                          found: "weight \(weight.shape)")
+    }
     let (batch, outputChannels) = (input.shape[0], weight.shape[0])
+    let masked = columns.map { $0.masked(weight.value) } ?? weight.value
     var output = Tensor(zeros: [batch, outputChannels, geometry.outputHeight, geometry.outputWidth], zeroed: false)
-    if ConvolutionKernels.isEnabled, let plan = ConvolutionTapPlan(geometry) {
-        conv2dForwardDirect(input.value, weight.value, bias?.value, plan, &output)
+    let plan = ConvolutionKernels.isEnabled ? ConvolutionTapPlan(geometry, columns: columns) : nil
+    if let plan {
+        conv2dForwardDirect(input.value, masked, bias?.value, plan, &output)
     } else {
-        conv2dForward(input.value, weight.value, bias?.value, geometry, &output)
+        conv2dForward(input.value, masked, bias?.value, geometry, &output)
     }
     let parents = [input, weight] + (bias.map { [$0] } ?? [])
     return Variable(output, operation: "conv2d", parents: parents) { outputGradient in
-        conv2dBackward(outputGradient, input: input, weight: weight, bias: bias, geometry: geometry)
+        conv2dBackward(outputGradient, input: input, weight: weight, weightValue: masked, bias: bias, geometry: geometry, plan: plan)
+        if let columns, weight.requiresGradient, plan?.columns == nil || plan!.pitchesOutput || plan!.shiftsColumns {
+            weight.gradient.map { gradient in var gradient = gradient; columns.zeroPruned(&gradient); weight.gradient = gradient }
+        }
     }
 }
 
@@ -79,21 +93,25 @@ func conv2dForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Wind
     } } }
 }
 
-/// dX[n] += col2im(W^T dY[n]); dW += sum_n dY[n] * im2col(x[n])^T; db += sum_{n,i,j} dY.
-func conv2dBackward(_ outputGradient: Tensor, input: Variable, weight: Variable, bias: Variable?, geometry g: WindowGeometry) {
-    if ConvolutionKernels.isEnabled, let plan = ConvolutionTapPlan(g) {
+/// dX[n] += col2im(W^T dY[n]); dW += sum_n dY[n] * im2col(x[n])^T; db += sum_{n,i,j} dY. W is `weightValue`
+/// (the weight, or W ⊙ M for a column-sparse one), `plan` the direct path's (nil: im2col + sgemm).
+func conv2dBackward(_ outputGradient: Tensor, input: Variable, weight: Variable, weightValue: Tensor, bias: Variable?,
+                    geometry g: WindowGeometry, plan: ConvolutionTapPlan?) {
+    if let plan {
         // Convolutions with a smaller output (LeNet's unpadded ones) take dW from per-image im2col + sgemm: the
         // direct kernel sums its lanes per 4 x 5 block over few pixels, and on pitched rows it also multiplied
         // (W - OW) / W dead lanes. Measured on LeNet-5 training, alternating in one process: 12.7 -> 12.1 ms on
         // pitched rows, and with column phases 8.65 ms for sgemm against 9.27 ms direct. dX stays direct
         // (im2col + col2im was slower: 10.9 vs 10.3 ms).
         let weightByGEMM = plan.pitchesOutput || plan.shiftsColumns
-        conv2dBackwardDirect(outputGradient, input: input, weight: weight, plan: plan, weightGradient: !weightByGEMM)
+        conv2dBackwardDirect(outputGradient, input: input, weight: weight, weightValue: weightValue, plan: plan,
+                             weightGradient: !weightByGEMM)
         if weightByGEMM {
-            conv2dBackwardIm2col(outputGradient, input: input, weight: weight, geometry: g, inputGradient: false)
+            conv2dBackwardIm2col(outputGradient, input: input, weight: weight, weightValue: weightValue, geometry: g,
+                                 inputGradient: false)
         }
     } else {
-        conv2dBackwardIm2col(outputGradient, input: input, weight: weight, geometry: g)
+        conv2dBackwardIm2col(outputGradient, input: input, weight: weight, weightValue: weightValue, geometry: g)
     }
     if let bias, bias.requiresGradient {
         let (batch, OC, OHW) = (input.shape[0], weight.shape[0], g.outputArea)
@@ -106,9 +124,15 @@ func conv2dBackward(_ outputGradient: Tensor, input: Variable, weight: Variable,
     }
 }
 
+/// `conv2dBackward` of a dense convolution on the path `conv2d` would take (benchmarks time it alone).
+func conv2dBackward(_ outputGradient: Tensor, input: Variable, weight: Variable, bias: Variable?, geometry g: WindowGeometry) {
+    conv2dBackward(outputGradient, input: input, weight: weight, weightValue: weight.value, bias: bias, geometry: g,
+                   plan: ConvolutionKernels.isEnabled ? ConvolutionTapPlan(g) : nil)
+}
+
 /// Input and weight gradients by im2col + sgemm (the reference path); `inputGradient` / `weightGradient` false
 /// skip that part (another path computes it).
-func conv2dBackwardIm2col(_ outputGradient: Tensor, input: Variable, weight: Variable, geometry g: WindowGeometry,
+func conv2dBackwardIm2col(_ outputGradient: Tensor, input: Variable, weight: Variable, weightValue: Tensor, geometry g: WindowGeometry,
                           inputGradient computesInput: Bool = true, weightGradient computesWeight: Bool = true) {
     let (batch, OC, K, OHW) = (input.shape[0], weight.shape[0], g.patchSize, g.outputArea)
     let inputStride = g.channels * g.height * g.width
@@ -116,7 +140,7 @@ func conv2dBackwardIm2col(_ outputGradient: Tensor, input: Variable, weight: Var
     var inputGradient = wantInput ? Tensor(zeros: input.shape) : nil
     let chunks = Parallel.threadCount
     var partialWeightGradients = wantWeight ? Tensor(zeros: [chunks, OC, K]) : nil
-    let x = UnsafePointer(input.value.storage.pointer), w = UnsafePointer(weight.value.storage.pointer)
+    let x = UnsafePointer(input.value.storage.pointer), w = UnsafePointer(weightValue.storage.pointer)
     let dy = UnsafePointer(outputGradient.storage.pointer)
     let dx = inputGradient?.withUnsafeMutableBufferPointer { $0.baseAddress! }
     let dwAll = partialWeightGradients?.withUnsafeMutableBufferPointer { $0.baseAddress! }

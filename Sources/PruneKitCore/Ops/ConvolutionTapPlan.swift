@@ -30,7 +30,20 @@ struct ConvolutionTapPlan {
         let rows, pitch, validColumns, sourceRows, sourceColumns: Int
     }
 
+    /// The kept im2col columns of a column-sparse convolution as the kernels read them (`pk_conv_forward_columns`,
+    /// `pk_conv_weight_gradient_columns`).
+    struct ColumnLists {
+        /// Forward tap t keeps input channels channels[starts[t]..<starts[t + 1]] (at least one).
+        let starts, channels: [Int32]
+        /// Weight-gradient segments: tap segmentTaps[s] for channels segmentChannels[segmentStarts[s]..<segmentStarts[s + 1]],
+        /// 1 to 5 channels of one block of five, blocks outside and taps inside (the dense kernel's order: a block's rows
+        /// stay in L1 across its taps).
+        let segmentTaps, segmentStarts, segmentChannels: [Int32]
+    }
+
     let geometry: WindowGeometry
+    /// Kept columns (nil: dense). Forward taps then hold only taps that keep some channel.
+    let columns: ColumnLists?
     /// Taps of the forward conv (and of the weight gradient).
     let forwardTaps: [Tap]
     /// Per phase plane of dX, the taps that write it (shifts negated, reading dY).
@@ -68,6 +81,40 @@ struct ConvolutionTapPlan {
                   adjointMask: adjointMask)
     }
 
+    /// The plan for a column-sparse convolution: the dense plan's taps that keep some channel, with their channel lists.
+    /// Taps with no kept channel are dropped from the adjoint too (their weights are all zero). Nil as `init?(_:)`.
+    init?(_ g: WindowGeometry, columns: ConvolutionColumns?) {
+        guard let dense = ConvolutionTapPlan(g) else { return nil }
+        guard let columns else { self = dense; return }
+        guard !columns.kept.isEmpty else { return nil }  // nothing kept: the reference path with an all-zero weight
+        var perTap = [[Int32]](repeating: [], count: columns.kernelArea)
+        for column in columns.kept { perTap[column % columns.kernelArea].append(Int32(column / columns.kernelArea)) }
+        let taps = dense.forwardTaps.filter { !perTap[Int($0.weightTap)].isEmpty }
+        var starts: [Int32] = [0], channels: [Int32] = []
+        for tap in taps {
+            channels += perTap[Int(tap.weightTap)]
+            starts.append(Int32(channels.count))
+        }
+        var segmentTaps: [Int32] = [], segmentStarts: [Int32] = [0], segmentChannels: [Int32] = []
+        let C = columns.channels, blocks = (C + 4) / 5
+        var first = 0
+        for block in 0..<blocks {
+            let members = first..<(first + C / blocks + (block < C % blocks ? 1 : 0))
+            first = members.upperBound
+            for (index, tap) in taps.enumerated() {
+                let kept = perTap[Int(tap.weightTap)].filter { members.contains(Int($0)) }
+                guard !kept.isEmpty else { continue }
+                segmentTaps.append(Int32(index))
+                segmentChannels += kept
+                segmentStarts.append(Int32(segmentChannels.count))
+            }
+        }
+        self.init(geometry: g, shiftsColumns: dense.shiftsColumns, forwardTaps: taps, phases: dense.phases,
+                  forwardMask: dense.forwardMask, adjointMask: dense.adjointMask,
+                  columns: ColumnLists(starts: starts, channels: channels, segmentTaps: segmentTaps,
+                                       segmentStarts: segmentStarts, segmentChannels: segmentChannels))
+    }
+
     /// Unpadded stride-1 convolutions (LeNet) as column phases: phase b = kw holds the input shifted left by kw,
     /// rows of OW floats, and tap (kh, kw) reads phase kw shifted down by kh. Output rows are then OW wide, with
     /// no dead lanes: at the input's pitch (W), a third of LeNet-5 conv2's lanes (4 of 12 columns) were wasted.
@@ -88,8 +135,9 @@ struct ConvolutionTapPlan {
 
     /// Adjoint taps: per phase, the forward taps that read it, shifts negated.
     private init(geometry: WindowGeometry, shiftsColumns: Bool, forwardTaps taps: [Tap], phases: Int,
-                 forwardMask: MaskGeometry, adjointMask: MaskGeometry) {
+                 forwardMask: MaskGeometry, adjointMask: MaskGeometry, columns: ColumnLists? = nil) {
         self.geometry = geometry
+        self.columns = columns
         self.shiftsColumns = shiftsColumns
         self.forwardMask = forwardMask
         self.adjointMask = adjointMask

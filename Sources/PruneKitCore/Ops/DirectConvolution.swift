@@ -112,11 +112,13 @@ struct DirectConvolution {
     private struct LayoutKey: Hashable {
         let geometry: WindowGeometry
         let images: Int
+        /// The forward taps' weight taps: column-sparse plans drop taps.
+        let weightTaps: [Int32]
     }
 
     /// Masks and offsets for `images` stacked images (cached).
     static func layout(_ plan: ConvolutionTapPlan, images: Int) -> Layout {
-        let key = LayoutKey(geometry: plan.geometry, images: images)
+        let key = LayoutKey(geometry: plan.geometry, images: images, weightTaps: plan.forwardTaps.map(\.weightTap))
         lock.lock()
         if let cached = layouts[key] { lock.unlock(); return cached }
         lock.unlock()

@@ -63,6 +63,52 @@ public enum ConvolutionKernels {
         return packed
     }
 
+    /// Weights [OC, C, KH, KW] packed for `forwardColumns`: per output block, the kept columns of `plan` in tap order.
+    static func pack(_ weight: Tensor, plan: ConvolutionTapPlan) -> Tensor {
+        guard let lists = plan.columns else {
+            return pack(weight, transpose: false, weightTaps: plan.forwardTaps.map(\.weightTap))
+        }
+        let (outputs, inputs, kk) = (weight.shape[0], weight.shape[1], weight.shape[2] * weight.shape[3])
+        let count = pk_output_blocks(Int32(outputs)) * 8 * Int32(lists.channels.count)
+        var packed = Tensor(zeros: [max(Int(count), 1)], zeroed: false)
+        packed.withUnsafeMutableBufferPointer { target in
+            pk_pack_weights_columns(weight.storage.pointer, Int32(outputs), Int32(inputs), Int32(kk), Int32(plan.forwardTaps.count),
+                                    plan.forwardTaps.map(\.weightTap), lists.starts, lists.channels, target.baseAddress!)
+        }
+        return packed
+    }
+
+    /// `forward` over the kept columns of `lists` only (`pk_conv_forward_columns`); weights from `pack(_:plan:)`.
+    @inline(__always)
+    static func forwardColumns(_ x: UnsafePointer<Float>, inputStride: Int, pixels: Int, offsets: UnsafePointer<Int>, taps: Int,
+                               masks: UnsafePointer<UInt16>, lists: ConvolutionTapPlan.ColumnLists, packed: UnsafePointer<Float>,
+                               outputChannels: Int, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?, relu: Bool,
+                               _ y: UnsafeMutablePointer<Float>, outputStride: Int) {
+        lists.starts.withUnsafeBufferPointer { starts in lists.channels.withUnsafeBufferPointer { channels in
+            pk_conv_forward_columns(x, inputStride, pixels, Int32(taps), offsets, masks, starts.baseAddress!,
+                                    channels.baseAddress ?? starts.baseAddress!, packed, Int32(outputChannels), bias, residual,
+                                    relu ? 1 : 0, y, outputStride)
+        } }
+    }
+
+    /// `weightGradient` for the kept columns of `lists` only (`pk_conv_weight_gradient_columns`).
+    @inline(__always)
+    static func weightGradientColumns(_ x: UnsafePointer<Float>, imageStride: Int, planeStride: Int, _ dy: UnsafePointer<Float>,
+                                      gradientImageStride: Int, gradientPlaneStride: Int, images: Int, channels: Int, pixels: Int,
+                                      offsets: UnsafePointer<Int>, taps: Int, masks: UnsafePointer<UInt16>,
+                                      weightTaps: UnsafePointer<Int32>, kernelArea: Int, outputChannels: Int,
+                                      lists: ConvolutionTapPlan.ColumnLists, _ dw: UnsafeMutablePointer<Float>) {
+        lists.segmentTaps.withUnsafeBufferPointer { segmentTaps in lists.segmentStarts.withUnsafeBufferPointer { starts in
+            lists.segmentChannels.withUnsafeBufferPointer { segmentChannels in
+                pk_conv_weight_gradient_columns(x, imageStride, planeStride, dy, gradientImageStride, gradientPlaneStride,
+                                                Int32(images), Int32(channels), pixels, Int32(taps), offsets, masks, weightTaps,
+                                                Int32(kernelArea), Int32(outputChannels), Int32(segmentTaps.count),
+                                                segmentTaps.baseAddress ?? starts.baseAddress!, starts.baseAddress!,
+                                                segmentChannels.baseAddress ?? starts.baseAddress!, dw)
+            }
+        } }
+    }
+
     /// y = act(sum over taps of w * shifted x + bias + residual) over `pixels` outputs (PruneKitKernels.h).
     @inline(__always)
     static func forward(_ x: UnsafePointer<Float>, inputStride: Int, channels: Int, pixels: Int,

@@ -49,11 +49,30 @@ void pk_pack_weights(const float *w, int A, int B, int KK, int transpose, int ta
 void pk_conv_forward(const float *x, long xs, int C, long pixels, int taps, const long *offsets, const uint16_t *masks,
                      const float *packed, int OC, const float *bias, const float *residual, int relu, float *y, long ys);
 
+/// Column-sparse weights (kept im2col columns only): tap t keeps input channels channels[starts[t]..<starts[t+1]]
+/// (each tap at least one). Packs w [OC, C, KK] per output block as [kept column][8], columns in tap order:
+/// ceil(OC / 8) * 8 * starts[taps] floats.
+void pk_pack_weights_columns(const float *w, int OC, int C, int KK, int taps, const int *weightTaps, const int *starts,
+                             const int *channels, float *packed);
+/// pk_conv_forward over the kept columns only: y[o*ys + p] = act(sum_t sum_{k in tap t} w[o, k] x[channels[k]*xs + p +
+/// offsets[t]] + bias[o] + residual[o*ys + p]); weights from pk_pack_weights_columns. With taps = 0 (nothing kept),
+/// y = act(bias + residual).
+void pk_conv_forward_columns(const float *x, long xs, long pixels, int taps, const long *offsets, const uint16_t *masks,
+                             const int *starts, const int *channels, const float *packed, int OC, const float *bias,
+                             const float *residual, int relu, float *y, long ys);
+
 /// dw[o, c, weightTaps[t]] += sum_n sum_p dy[n, o, p] * x[n, c, p + offsets[t]] (masked), dw [OC, C, KKw]. Image n,
 /// channel c of x at x + n*xImage + c*xPlane (likewise dy); pixels per image plane as in pk_conv_forward.
 void pk_conv_weight_gradient(const float *x, long xImage, long xPlane, const float *dy, long dyImage, long dyPlane,
                              int images, int C, long pixels, int taps, const long *offsets, const uint16_t *masks,
                              const int *weightTaps, int KKw, int OC, float *dw);
+
+/// pk_conv_weight_gradient for kept columns only: segment s covers tap segmentTaps[s] and input channels
+/// channels[segmentStarts[s]..<segmentStarts[s + 1]] (1 to 5 of them); entries of dw outside the segments are untouched.
+void pk_conv_weight_gradient_columns(const float *x, long xImage, long xPlane, const float *dy, long dyImage, long dyPlane,
+                                     int images, int C, long pixels, int taps, const long *offsets, const uint16_t *masks,
+                                     const int *weightTaps, int KKw, int OC, int segments, const int *segmentTaps,
+                                     const int *segmentStarts, const int *channels, float *dw);
 
 /// G images x [G, C, H, W] (NCHW, contiguous) into the stacked phase layout: channel c at out + c*cs, phase
 /// f = a*S + b at f*G*R*Q within it (R = H/S, Q = W/S), image i at i*R*Q; only phases whose bit is set in

@@ -18,6 +18,10 @@ public final class Conv2d: Layer {
     public let stride: Int
     /// Zero padding on each side, in pixels; default 0.
     public let padding: Int
+    /// The kept im2col columns of a column-sparse layer (SPP, IncReg's column mode), nil when dense: forward, backward
+    /// and inference then use W ⊙ M and compute only the kept columns (`conv2d(..., columns:)`); set by `Model` from
+    /// the node's `SparsityRecord.columns`. Surgery that removes input channels remaps it (`keepingInputChannels`).
+    public var columns: ConvolutionColumns?
 
     /// A layer whose parameters are named `name.weight` and `name.bias`.
     public init(name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1,
@@ -50,7 +54,8 @@ public final class Conv2d: Layer {
     /// `conv2d`: input [N, C, H, W], output [N, OC, (H + 2P - K) / S + 1, (W + 2P - K) / S + 1]; passed through
     /// `context.layerOutputHook`.
     public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
-        try context.hooked(self, input: input, output: try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding))
+        try context.hooked(self, input: input, output: try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding,
+                                                                    columns: columns))
     }
 
     /// Evaluation without gradients: act(bn(conv(input)) + residual) in one fused op, batch norm folded into the
@@ -63,7 +68,8 @@ public final class Conv2d: Layer {
             let folding = batchNorm.map {
                 BatchNormFolding(scale: $0.scale.value, shift: $0.shift.value, statistics: $0.statistics, epsilon: $0.epsilon)
             }
-            return try PreparedConvolutionWeights(weight: weight.value, bias: bias?.value, batchNorm: folding, geometry: geometry)
+            return try PreparedConvolutionWeights(weight: weight.value, bias: bias?.value, batchNorm: folding, geometry: geometry,
+                                                  columns: columns)
         }
         let prepared = try context.inferenceWeights?.weights(for: self, geometry: geometry, make) ?? make()
         return try conv2dInference(input, prepared, residual: residual, relu: relu)

@@ -47,6 +47,9 @@ extension Model {
             switch result.nodes[index].operation {
             case var .convolution(attributes):
                 attributes.outputChannels = Model.outputWidth(of: namedLayers[name]!)
+                if case .columns = attributes.sparsity {  // the layer's columns: surgery remaps them
+                    attributes.sparsity = (namedLayers[name] as? Conv2d)?.columns.map { .columns(kept: $0.kept) }
+                }
                 result.nodes[index].operation = .convolution(attributes)
             case var .linear(attributes):
                 attributes.outputFeatures = Model.outputWidth(of: namedLayers[name]!)

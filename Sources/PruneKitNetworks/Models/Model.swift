@@ -65,6 +65,10 @@ public final class Model: Layer {
             case let .convolution(attributes):
                 let convolution = try factory.convolution(node.name)
                 if let sparsity = attributes.sparsity { try convolution.weight.applySparsity(sparsity) }
+                if case let .columns(kept) = attributes.sparsity {
+                    convolution.columns = try ConvolutionColumns(kept: kept, channels: convolution.inputChannels,
+                                                                 kernelArea: convolution.kernelSize * convolution.kernelSize)
+                }
                 layers.append(convolution)
             case .factorisedConvolution:
                 let parts = try FactorisedConvolutionAttributes.partNames.map { try factory.convolution(node.name + "." + $0) }

@@ -81,6 +81,8 @@ public enum ChannelSurgery {
         case let .batchNorm(batchNorm):
             batchNorm.statistics.runningMean = try batchNorm.statistics.runningMean.keeping(kept, alongAxis: 0)
             batchNorm.statistics.runningVariance = try batchNorm.statistics.runningVariance.keeping(kept, alongAxis: 0)
+        case let .convolution(convolution) where role == .input && convolution.columns != nil:
+            convolution.columns = try convolution.columns!.keepingChannels(kept)
         case .convolution, .linear:
             break
         }
