@@ -87,6 +87,7 @@ public enum PruningPipeline {
             try pruner.apply(try pruner.plan(session), to: session)
         } while !(try pruner.isComplete(session))
         try pruner.finish(session)
+        try session.recordColumnMasks()
     }
 
     private static func fineTune(_ session: PruningSession, _ pruner: Pruner, _ config: TrainConfig, _ options: Options) throws {

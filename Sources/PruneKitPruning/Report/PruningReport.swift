@@ -45,12 +45,16 @@ public struct PruningReport: Codable {
         public var denseMilliseconds: Double
         /// Median milliseconds per pass of the pruned model.
         public var prunedMilliseconds: Double
+        /// True when a pass was a training step (forward in training mode, cross-entropy, backward); nil or false:
+        /// inference.
+        public var training: Bool?
         /// dense / pruned median time.
         public var speedup: Double { denseMilliseconds / max(prunedMilliseconds, 1e-12) }
 
         /// Times `dense` and `pruned` alternately at `batchSize` with `threads` (nil: the current setting),
-        /// restoring the thread count afterwards. Both models must take the same input shape.
-        public static func measure(dense: Model, pruned: Model, batchSize: Int, threads: Int?, warmup: Int = 3,
+        /// restoring the thread count afterwards. Both models must take the same input shape. With `training`, a pass
+        /// is a training step without the optimizer (its O(parameters) update is the same for any sparsity).
+        public static func measure(dense: Model, pruned: Model, batchSize: Int, threads: Int?, training: Bool = false, warmup: Int = 3,
                                    repetitions: Int = 10, minimumSeconds: Double = 1) throws -> LatencyComparison {
             let previous = Parallel.threadCount
             if let threads { Parallel.threadCount = threads }
@@ -61,10 +65,16 @@ public struct PruningReport: Codable {
             }
             var generator = SplitMix64(seed: 1)
             let input = Variable(Tensor.normal(shape: [batchSize] + dense.spec.inputShape, generator: &generator))
-            let context = ForwardContext(training: false)
+            let context = ForwardContext(training: training)
+            let labels = (0..<batchSize).map { _ in generator.nextInt(below: dense.spec.classCount) }
             let pass = { (model: Model) -> Double in
                 let begin = Profiler.now()
-                _ = try GradientMode.withoutGradients { try model(input, context) }
+                if training {
+                    model.zeroGradients()
+                    try softmaxCrossEntropy(model(input, context), labels: labels).backward()
+                } else {
+                    _ = try GradientMode.withoutGradients { try model(input, context) }
+                }
                 return (Profiler.now() - begin) * 1000
             }
             for _ in 0..<warmup { _ = try pass(dense); _ = try pass(pruned) }
@@ -77,7 +87,7 @@ public struct PruningReport: Codable {
             let median = { (times: [Double]) in times.sorted()[times.count / 2] }
             let (denseTime, prunedTime) = (median(denseTimes), median(prunedTimes))
             return LatencyComparison(batchSize: batchSize, threads: Parallel.threadCount, denseMilliseconds: denseTime,
-                                     prunedMilliseconds: prunedTime)
+                                     prunedMilliseconds: prunedTime, training: training ? true : nil)
         }
     }
 

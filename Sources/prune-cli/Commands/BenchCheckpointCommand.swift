@@ -3,9 +3,9 @@ import PruneKit
 
 /// `prune-cli bench CKPT`: inference latency of a checkpoint beside the dense model of the same architecture
 /// (same threads, warm-up, median; the dense spec as `DenseArchitecture` finds it), and the speedup against the
-/// FLOPs reduction.
+/// FLOPs reduction; with `--train`, training steps (forward, loss, backward) as well.
 struct BenchCheckpointCommand {
-    let path: String, batchSizes: [Int], minimumSeconds: Double, json: Bool
+    let path: String, batchSizes: [Int], minimumSeconds: Double, json: Bool, training: Bool
 
     init(_ arguments: Arguments) throws {
         try arguments.requirePositionals(1, "one checkpoint path")
@@ -14,6 +14,7 @@ struct BenchCheckpointCommand {
         minimumSeconds = try arguments.number("min-time", default: 3, in: 0...3600)
         batchSizes = try PruneCommand.batchSizes(arguments.string("batch-size") ?? "128,1")
         json = arguments.flag("json")
+        training = arguments.flag("train")
         try arguments.applyThreads()
     }
 
@@ -23,14 +24,17 @@ struct BenchCheckpointCommand {
         let pruned = checkpoint.model
         let dense = try Model(spec: DenseArchitecture.spec(of: checkpoint, path: path), seed: 1)
         let flopsReduction = Double(try dense.cost().flops) / Double(max(try pruned.cost().flops, 1))
-        let rows = try batchSizes.map {
-            try PruningReport.LatencyComparison.measure(dense: dense, pruned: pruned, batchSize: $0, threads: nil, minimumSeconds: minimumSeconds)
+        let rows = try (training ? [false, true] : [false]).flatMap { mode in
+            try batchSizes.map {
+                try PruningReport.LatencyComparison.measure(dense: dense, pruned: pruned, batchSize: $0, threads: nil, training: mode,
+                                                            minimumSeconds: minimumSeconds)
+            }
         }
         if json { print(try jsonText(CheckpointBench(checkpoint: path, flopsReduction: flopsReduction, latency: rows))); return }
         for row in rows {
-            print(String(format: "%@ batch %d, %d threads: dense %.3f ms, checkpoint %.3f ms (medians), speedup %.2fx vs FLOPs reduction %.2fx (%.0f%% of it)",
-                         path, row.batchSize, row.threads, row.denseMilliseconds, row.prunedMilliseconds, row.speedup,
-                         flopsReduction, 100 * row.speedup / flopsReduction))
+            print(String(format: "%@ %@ batch %d, %d threads: dense %.3f ms, checkpoint %.3f ms (medians), speedup %.2fx vs FLOPs reduction %.2fx (%.0f%% of it)",
+                         path, row.training == true ? "train" : "infer", row.batchSize, row.threads, row.denseMilliseconds,
+                         row.prunedMilliseconds, row.speedup, flopsReduction, 100 * row.speedup / flopsReduction))
         }
     }
 }

@@ -7,7 +7,7 @@ import PruneKit
 struct BenchModelCommand: Command {
     static let name = "bench"
     static let abstract = "Benchmark a zoo model's training or inference throughput, or a checkpoint's latency vs dense."
-    static let usage = "bench train|infer --model NAME [--batch-size N] [--threads N] [--steps N] [--min-time S] [--width-scale F [--versus-dense]] [--profile] [--json]\n       prune-cli bench CKPT [--batch-size 128,1] [--threads N] [--json]   (checkpoint vs its dense architecture)"
+    static let usage = "bench train|infer --model NAME [--batch-size N] [--threads N] [--steps N] [--min-time S] [--width-scale F [--versus-dense]] [--profile] [--json]\n       prune-cli bench CKPT [--batch-size 128,1] [--threads N] [--train] [--json]   (checkpoint vs its dense architecture)"
     static let options = [
         OptionSpec("model", "Zoo model, e.g. resnet20, vgg16, wrn-16-4, lenet5, mlp."),
         OptionSpec("batch-size", "Images per step (default 128); for a checkpoint, a list like 128,1."),
@@ -17,6 +17,7 @@ struct BenchModelCommand: Command {
         OptionSpec("width-scale", "Scale every width of the model by F (0.707: ~50% FLOPs), as uniform pruning would."),
         OptionSpec("versus-dense", value: false, "infer with --width-scale: time the narrowed and the dense model alternately in one process; speedup vs FLOPs ratio."),
         OptionSpec("profile", value: false, "Also print the share of time per op (measured in a separate pass)."),
+        OptionSpec("train", value: false, "CKPT: also time training steps (forward, loss, backward) against the dense model."),
         OptionSpec("json", value: false, "Print the result as JSON on stdout."),
     ]
     let training: Bool, modelName: String, batchSize: Int, steps: Int, minimumSeconds: Double, widthScale: Double, profile: Bool, json: Bool
@@ -31,6 +32,7 @@ struct BenchModelCommand: Command {
             return
         }
         checkpoint = nil
+        try arguments.reject(["train"], because: "applies to 'bench CKPT' ('bench train' times training)")
         guard arguments.positionals.count == 1 else {
             throw PruneKitError.usage("expected 'bench train', 'bench infer', 'bench ops' or 'bench CKPT'")
         }
