@@ -48,6 +48,9 @@ public final class ProbabilisticColumnHook: TrainingHook {
         (self.rescalesAtFinish, self.iterationLimit, generator) = (rescalesAtFinish, iterationLimit, SplitMix64(seed: seed))
     }
 
+    /// The unmasked weight `name` while W * m is swapped in (between `beforeIteration` and `afterBackward`), else nil.
+    func unmaskedWeight(named name: String) -> Tensor? { backups[name] }
+
     /// Whether every layer has reached its target.
     public var isFinished: Bool { layers.allSatisfy(\.isFinished) }
 
