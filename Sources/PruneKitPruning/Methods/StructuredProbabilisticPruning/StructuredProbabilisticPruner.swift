@@ -27,7 +27,8 @@ import PruneKitTraining
 /// - Channel removal happens once, at the end of the pruning phase (the code zeroed such "zombie" filters during it).
 ///   The first conv may lose filters this way (lossless); its columns are never pruned.
 /// - Masks are drawn from `SplitMix64(seed: config.seed)`, in layer then column order, one draw per unpruned column.
-/// - Retraining: the pipeline's fine-tuning (registry recipe: lr 0.001, x0.1 at 50%, spp.md's proposal).
+/// - Retraining: the pipeline's fine-tuning (registry recipe: lr 0.001, momentum 0.9, wd 5e-4; spp.md's x0.1 at 50%
+///   is `--finetune-schedule multi-step:E/2`, since the recipe cannot know E).
 ///
 /// ```swift
 /// var config = PruningConfig(); config.target = .flopsRatio(0.5)
@@ -84,8 +85,9 @@ public final class StructuredProbabilisticPruner: Pruner {
         guard session.step == 0 else { return ProbabilisticColumnCompaction.emptiedChannels(session) }
         let byProbability = hook.layers.reduce(0) { $0 + $1.permanentOrder.count }
         let atBudget = try hook.completeLayers(in: session.model)
+        let (pruned, total) = hook.layers.reduce((0, 0)) { ($0.0 + $1.permanentOrder.count, $0.1 + $1.columnCount) }
         session.results.record(StructuredProbabilisticPruningResult(iterations: hook.iterations, prunedByProbability: byProbability,
-                                                                    prunedAtBudget: atBudget))
+                                                                    prunedAtBudget: atBudget, columnSparsity: total == 0 ? 0 : Double(pruned) / Double(total)))
         return try ProbabilisticColumnCompaction.masks(session, hook: hook)
     }
 
@@ -93,10 +95,7 @@ public final class StructuredProbabilisticPruner: Pruner {
     public func isComplete(_ session: PruningSession) throws -> Bool { session.step >= 2 }
 
     /// Column records on every pruned conv (the masks leave the session).
-    public func finish(_ session: PruningSession) throws {
-        let (pruned, total) = try ProbabilisticColumnCompaction.attachRecords(session)
-        session.results.record(StructuredProbabilisticPruningResult(columnSparsity: total == 0 ? 0 : Double(pruned) / Double(total)))
-    }
+    public func finish(_ session: PruningSession) throws { try ProbabilisticColumnCompaction.attachRecords(session) }
 
     /// Removes channels via `session.apply`, recording how many.
     public func apply(_ plan: PruningPlan, to session: PruningSession) throws {

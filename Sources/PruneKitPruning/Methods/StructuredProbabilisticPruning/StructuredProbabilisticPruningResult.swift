@@ -18,7 +18,7 @@ public struct StructuredProbabilisticPruningResult: MethodResult {
     public var prunedByProbability: Int?
     /// Columns added at the end of the budget to meet the target (`spp_pruned_at_budget`).
     public var prunedAtBudget: Int?
-    /// Pruned / all columns of the pruned convs (`spp_column_sparsity`).
+    /// Columns in P / all columns of the pruned convs, before channel removal (`spp_column_sparsity`).
     public var columnSparsity: Double?
     /// Input channels removed physically, each with its producer filter (`spp_channels_removed`).
     public var channelsRemoved: Int?
