@@ -28,7 +28,7 @@ final class CLIStructuredProbabilisticPruningTests: XCTestCase {
             if case let .convolution(attributes) = node.operation { return attributes.sparsity != nil }
             return false
         }
-        XCTAssertEqual(recorded.count, 20, "every conv but the first (18 3x3, 2 projection shortcuts)")
+        XCTAssertEqual(recorded.count, 18, "every conv but the first (ResNet-20 has option-A shortcuts, no 1x1 convs)")
         let evaluation = try CLIRun.run(["eval", folder + "/pruned.safetensors", "--data-dir", root, "--test-limit", "64"])
         XCTAssertEqual(evaluation.status, 0, evaluation.error)
     }
