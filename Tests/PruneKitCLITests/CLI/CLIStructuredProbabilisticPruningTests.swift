@@ -44,6 +44,8 @@ final class CLIStructuredProbabilisticPruningTests: XCTestCase {
             (["--ratio", "0.5", "--spp-symmetry", "2"], "spp-symmetry"),
             (["--ratio", "0.5", "--spp-linear", "maybe"], "spp-linear"),
             (["--ratio", "0.5", "--spp-interval", "0"], "spp-interval"),
+            (["--params", "0.5"], "params"),
+            (["--ratio", "0.5", "--steps", "2"], "steps"),
         ]
         for (arguments, fragment) in cases {
             let run = try CLIRun.run(["prune", "Models/resnet20-cifar10-jpeg.safetensors", "--method", "spp", "--out", "/tmp/spp-never"] + arguments)

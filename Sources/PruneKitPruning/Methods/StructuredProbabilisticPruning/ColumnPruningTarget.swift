@@ -27,6 +27,17 @@ public enum ColumnPruningTarget {
         return convolutions.dropFirst().filter { !config.isIgnored(layerName: $0) }
     }
 
+    /// Throws for a target SPP cannot take (a parameter target, or none); column ratios and FLOPs fractions pass.
+    public static func validate(_ target: PruningTarget) throws {
+        switch target {
+        case .channelRatio, .flopsRatio: return
+        case .parameterRatio:
+            throw PruneKitError.invalidParameter(name: "params", expected: "--ratio R (column ratio per conv) or --flops F for spp", found: "a parameter target")
+        case .unconstrained:
+            throw PruningTarget.requiredError(by: "SPP")
+        }
+    }
+
     /// R for `target` (see the type's comment); throws for a parameter target or no target.
     public static func ratio(for target: PruningTarget, cost: ModelCost, pruned: [String]) throws -> Double {
         switch target {
@@ -40,10 +51,9 @@ public enum ColumnPruningTarget {
                                                      found: "\(fraction)")
             }
             return max(ratio, 0)
-        case .parameterRatio:
-            throw PruneKitError.invalidParameter(name: "params", expected: "--ratio R (column ratio per conv) or --flops F for spp", found: "a parameter target")
-        case .unconstrained:
-            throw PruningTarget.requiredError(by: "SPP")
+        case .parameterRatio, .unconstrained:
+            try validate(target)
+            return 0
         }
     }
 }

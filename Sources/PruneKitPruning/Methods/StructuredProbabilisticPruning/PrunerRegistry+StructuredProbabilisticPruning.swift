@@ -11,7 +11,10 @@ extension PrunerRegistry.Entry {
         isStructured: true, recommendedFineTuning: fineTuningRecipe,
         criterion: nil, settings: [StructuredProbabilisticPruner.Settings.self],
         options: MethodOption.structuredProbabilisticPruning, notes: MethodNotes.structuredProbabilisticPruning,
-        makePruner: { _ in StructuredProbabilisticPruner() })
+        makePruner: { config in
+            try ColumnPruningTarget.validate(config.target)   // before the pipeline's first evaluation
+            return StructuredProbabilisticPruner()
+        })
 
     /// lr 0.001 constant, momentum 0.9, weight decay 5e-4 (spp.md's CIFAR proposal).
     private static var fineTuningRecipe: TrainConfig {
