@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PyTorch's view of PruneKit checkpoints: for zoo, pruned and structurally edited networks (block removal,
-# factorised convs, ResNet-v2, a JSON-defined graph, EigenDamage, greedy, BPCP and SFP per-conv results, the last
-# with channel scatters), `prune-cli export --graph --probe` writes the graph and a
+# factorised convs, ResNet-v2, a JSON-defined graph, EigenDamage, greedy, BPCP, SFP per-conv results, the last
+# with channel scatters, and SPP's column records), `prune-cli export --graph --probe` writes the graph and a
 # probe batch with PruneKit's logits, and Scripts/pytorch_graph_model.py builds the nn.Module from the graph, loads
 # the state_dict with strict=True and compares its logits (1e-3 of the largest). Any failure fails the script.
 # Needs torch in python3: without it the script says so and exits 0, unless REQUIRE_TORCH=1 (then 1).
@@ -44,6 +44,9 @@ check resnet20-greedy "$work/r20-greedy/pruned.safetensors"
 "$cli" prune Models/resnet20-cifar10-jpeg.safetensors --method sfp --sfp-residual per-conv --ratio 0.3 --sfp-epochs 0 \
   "${quick[@]}" --out "$work/r20-sfp-per-conv" >/dev/null 2>&1
 check resnet20-sfp-per-conv "$work/r20-sfp-per-conv/pruned.safetensors"
+"$cli" prune Models/resnet20-cifar10-jpeg.safetensors --method spp --flops 0.6 --spp-epochs 1 --spp-iterations 2 \
+  "${quick[@]}" --out "$work/r20-spp" >/dev/null 2>&1
+check resnet20-spp "$work/r20-spp/pruned.safetensors"
 "$cli" prune "$work/resnet-v2-56/last.safetensors" --method bpcp --ratio 0.2 --bpcp-search-epochs 1 --bpcp-block-finetune-epochs 0 \
   "${quick[@]}" --out "$work/v2-bpcp" >/dev/null 2>&1
 check resnet-v2-56-bpcp "$work/v2-bpcp/pruned.safetensors"

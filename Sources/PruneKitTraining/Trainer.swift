@@ -4,7 +4,8 @@ import PruneKitData
 
 /// The epoch loop (STYLE.md rule 14: a top-down list of named steps).
 ///
-/// Each iteration: set the learning rate from the schedule, zero gradients, forward in training mode,
+/// Each iteration: set the learning rate from the schedule, zero gradients, `beforeIteration` hooks (masks
+/// swapped in), forward in training mode,
 /// cross-entropy (with optional label smoothing), backward, `afterBackward` hooks (regularisers),
 /// optimizer step, `afterOptimizerStep` hooks (masks). Each epoch ends with `afterEpoch` hooks,
 /// evaluation, and `onEpochEnd` (where the caller writes checkpoints). Data order and augmentation are
@@ -96,6 +97,7 @@ public final class Trainer {
                                                       iterationsPerEpoch: training.batchCount, totalEpochs: config.epochs,
                                                       warmupEpochs: config.warmupEpochs)
         model.zeroGradients()
+        for hook in hooks { try hook.beforeIteration(context) }
         let logits = try model(Variable(images), forward)
         let loss = try softmaxCrossEntropy(logits, labels: labels, labelSmoothing: config.labelSmoothing)
         context.loss = loss.value[flat: 0]

@@ -22,13 +22,16 @@ public final class TrainingContext {
 
 /// The points at which pruning methods act during training (STYLE.md rule 10: small protocol, no-op
 /// defaults). Designed from ../shared/methods: slimming, GReg and IncReg add regularisation gradients
-/// after backward; SFP and SPP re-apply or re-draw masks after the optimizer step or at epoch end; GReg
-/// stops training when its penalties have grown.
+/// after backward; SFP re-applies masks after the optimizer step or at epoch end; SPP draws a mask before each
+/// forward pass, masks and restores in `afterBackward`; GReg stops training when its penalties have grown.
 public protocol TrainingHook: AnyObject {
     /// Once before the first epoch (SFP masks the initial weights here).
     func beforeTraining(_ context: TrainingContext) throws
     /// At the start of every epoch.
     func beforeEpoch(_ context: TrainingContext) throws
+    /// Every iteration after the gradients are zeroed, before the forward pass: swap in masked weights here (SPP's
+    /// Monte Carlo column mask, so forward and backward both see W * m).
+    func beforeIteration(_ context: TrainingContext) throws
     /// After backward, before the optimizer step: add regularisation gradients here.
     func afterBackward(_ context: TrainingContext) throws
     /// After the optimizer step: re-apply masks here.
@@ -42,6 +45,8 @@ extension TrainingHook {
     public func beforeTraining(_ context: TrainingContext) throws {}
     /// Default: does nothing.
     public func beforeEpoch(_ context: TrainingContext) throws {}
+    /// Default: does nothing.
+    public func beforeIteration(_ context: TrainingContext) throws {}
     /// Default: does nothing.
     public func afterBackward(_ context: TrainingContext) throws {}
     /// Default: does nothing.

@@ -26,10 +26,11 @@ import PruneKitTraining
 ///   to the FLOPs target (`UnitSelector`), then train the small network.
 /// - **SFP** (sfp.md): `trainingPhase` with a hook whose `beforeTraining`/`afterEpoch` zero the lowest-L2 filters
 ///   (no gradient mask, so they can regrow); `plan` removes the filters that are exactly zero at the end.
-/// - **SPP** (spp.md): `trainingPhase` with a hook that updates per-column pruning probabilities and draws a
-///   Monte Carlo column mask every iteration (`afterOptimizerStep` masks weights, `afterBackward` masks gradients
-///   and restores); `plan` returns the permanent column masks; `fineTuningHooks` keep them; `finish` removes input
-///   channels whose columns are all pruned (and their producer filters).
+/// - **SPP** (spp.md, `StructuredProbabilisticPruner`): `trainingPhase` with a hook that updates per-column pruning
+///   probabilities and draws a Monte Carlo column mask every iteration (`beforeIteration` swaps W * m in,
+///   `afterBackward` masks gradients and restores, `afterOptimizerStep` re-zeroes the permanent columns); step 1's
+///   plan returns the permanent column masks, step 2's removes input channels whose columns are all pruned (and their
+///   producer filters); `finish` turns the masks into `SparsityRecord.columns` on the convs.
 /// - **GReg-1/2** (greg.md): `trainingPhase` with a hook adding lambda * w to selected filters' gradients in
 ///   `afterBackward`, growing lambda every K_u iterations and setting `context.shouldStop` after stabilising;
 ///   GReg-2 picks its filters inside the hook once lambda reaches tau_pick; `plan` removes the selected filters.

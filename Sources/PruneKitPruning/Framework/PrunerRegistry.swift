@@ -75,6 +75,7 @@ public enum PrunerRegistry {
         .growingRegularization1,
         .growingRegularization2,
         .incrementalRegularization,
+        .structuredProbabilisticPruning,
         .directionalPruning,
         .greedySelection,
         .eigenDamage,

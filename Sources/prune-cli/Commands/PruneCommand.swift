@@ -52,7 +52,7 @@ struct PruneCommand: Command {
     }
 
     /// Methods whose pruner decides when it is complete (`isComplete`), so `--steps` would be ignored.
-    static let methodsWithOwnSchedule: Set<String> = ["taylor", "magnitude", "deep-compression", "increg", "sdprun", "bpcp", "greedy"]
+    static let methodsWithOwnSchedule: Set<String> = ["taylor", "magnitude", "deep-compression", "increg", "spp", "sdprun", "bpcp", "greedy"]
     /// Methods whose sparsity comes from their own training, which run without a target (the paper's form).
     static let methodsWithoutTarget: Set<String> = ["sdprun"]
 

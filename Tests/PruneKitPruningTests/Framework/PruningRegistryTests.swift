@@ -27,6 +27,7 @@ final class PruningRegistryTests: XCTestCase {
         (config.growingRegularization.updateInterval, config.growingRegularization.increment) = (1, 0.5)
         (config.growingRegularization.stabilizeIterations, config.growingRegularization.maximumEpochs) = (1, 1)
         (config.incrementalRegularization.training.epochs, config.directionalPruning.training.epochs) = (1, 1)
+        config.structuredProbabilisticPruning.training.epochs = 1
         (config.blockPruning.searchEpochs, config.blockPruning.blockFineTuningEpochs) = (1, 1)
         return config
     }
@@ -60,7 +61,7 @@ final class PruningRegistryTests: XCTestCase {
 
     func testEveryEntryPrunesAndRuns() throws {
         XCTAssertEqual(PrunerRegistry.names, ["l1", "l2", "random", "taylor", "slimming", "magnitude", "deep-compression",
-                                              "sfp", "greg-1", "greg-2", "increg", "sdprun", "greedy", "eigendamage", "bpcp"])
+                                              "sfp", "greg-1", "greg-2", "increg", "spp", "sdprun", "greedy", "eigendamage", "bpcp"])
         for entry in PrunerRegistry.entries {
             let model = try Model(spec: spec, seed: 7)
             let config = smallConfig()
@@ -78,6 +79,12 @@ final class PruningRegistryTests: XCTestCase {
                 if entry.name == "bpcp" {  // a budget of int(BN channels * 0.5) after block removal, which only lowers them
                     let batchNormChannels = { (graph: DependencyGraph) in graph.groups.reduce(0) { $0 + ChannelBudgetSelection.batchNormChannels(of: $1).reduce(0, +) } }
                     XCTAssertLessThanOrEqual(batchNormChannels(graph), (batchNormChannels(denseGraph) + 1) / 2, entry.name)
+                    continue
+                } else if entry.name == "spp" {  // column records, not channels; SPP's own tests check them
+                    XCTAssertTrue(try model.currentGraph().nodes.contains { node in
+                        if case let .convolution(attributes) = node.operation { return attributes.sparsity != nil }
+                        return false
+                    }, "spp attaches column records")
                     continue
                 } else if ["increg", "sdprun"].contains(entry.name) {
                     continue  // residual streams are not regularised; their own tests check the counts

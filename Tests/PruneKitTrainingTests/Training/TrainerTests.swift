@@ -72,6 +72,9 @@ final class TrainerTests: XCTestCase {
             var events: [String] = []
             func beforeTraining(_ c: TrainingContext) { events.append("start") }
             func beforeEpoch(_ c: TrainingContext) { events.append("epoch\(c.epoch)") }
+            func beforeIteration(_ c: TrainingContext) {
+                events.append(c.model.parameters.allSatisfy { $0.gradient == nil || $0.gradient!.scalars.allSatisfy { $0 == 0 } } ? "iteration" : "iteration-stale-gradients")
+            }
             func afterBackward(_ c: TrainingContext) {
                 events.append(c.model.parameters.allSatisfy { $0.gradient != nil } ? "backward" : "backward-missing-gradients")
             }
@@ -83,8 +86,8 @@ final class TrainerTests: XCTestCase {
                               training: makeData(), evaluation: nil, classCount: 3)
         trainer.hooks = [recorder]
         let state = try trainer.fit(from: TrainingState(seed: 1))
-        XCTAssertEqual(recorder.events, ["start", "epoch0"] + Array(repeating: ["backward", "step"], count: 4).flatMap { $0 }
-                       + ["end0", "epoch1", "backward", "step", "end1"])
+        XCTAssertEqual(recorder.events, ["start", "epoch0"] + Array(repeating: ["iteration", "backward", "step"], count: 4).flatMap { $0 }
+                       + ["end0", "epoch1", "iteration", "backward", "step", "end1"])
         XCTAssertEqual(state.completedEpochs, 2, "stop requested in epoch 1 ends training after it")
     }
 }
