@@ -6,6 +6,6 @@ public enum Primitives {
     /// Operation tags as recorded on `Variable.operation`.
     public static let all: [String] = [
         "linear", "matmul", "conv2d", "batchNorm", "batchNormReLU", "relu", "maxPool2d", "avgPool2d", "globalAveragePool",
-        "add", "multiplyChannels", "subsampleAndPadChannels", "scatterChannels", "reshape", "dropout", "softmaxCrossEntropy",
+        "add", "multiplyChannels", "multiplyMask", "subsampleAndPadChannels", "scatterChannels", "reshape", "dropout", "softmaxCrossEntropy",
     ]
 }

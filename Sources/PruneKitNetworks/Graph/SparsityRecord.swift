@@ -68,17 +68,3 @@ public enum SparsityRecord: Equatable, Sendable {
         return mask
     }
 }
-
-extension Variable {
-    /// Zeroes every weight entry `record` does not keep (and the same entries of the gradient, if any), viewing the
-    /// weight as [shape[0], rest]. Throws when the record does not fit the shape.
-    public func applySparsity(_ record: SparsityRecord) throws {
-        let rows = shape[0], columns = shape.dropFirst().reduce(1, *)
-        try record.validate(rows: rows, columns: columns, node: String(name.dropLast(".weight".count)))
-        let mask = record.mask(for: value, rows: rows, columns: columns)
-        value.withUnsafeMutableBufferPointer { w in for index in w.indices where mask[index] == 0 { w[index] = 0 } }
-        if gradient?.shape == shape {
-            gradient!.withUnsafeMutableBufferPointer { g in for index in g.indices where mask[index] == 0 { g[index] = 0 } }
-        }
-    }
-}

@@ -22,6 +22,10 @@ public final class Conv2d: Layer {
     /// and inference then use W ⊙ M and compute only the kept columns (`conv2d(..., columns:)`); set by `Model` from
     /// the node's `SparsityRecord.columns`. Surgery that removes input channels remaps it (`keepingInputChannels`).
     public var columns: ConvolutionColumns?
+    /// 0/1 mask of the weight entries a finer sparsity record keeps (DARB's block maxima), nil otherwise: while gradients
+    /// are recorded the forward pass uses W ⊙ mask (`multiplyMask`), so masked entries stay exactly 0 in training. Set by
+    /// `Model.refreshSparsityMasks` from the node's `SparsityRecord.blocks` and the current weights.
+    public var weightMask: Tensor?
 
     /// A layer whose parameters are named `name.weight` and `name.bias`.
     public init(name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1,
@@ -54,8 +58,14 @@ public final class Conv2d: Layer {
     /// `conv2d`: input [N, C, H, W], output [N, OC, (H + 2P - K) / S + 1, (W + 2P - K) / S + 1]; passed through
     /// `context.layerOutputHook`.
     public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
-        try context.hooked(self, input: input, output: try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding,
-                                                                    columns: columns))
+        try context.hooked(self, input: input, output: try conv2d(input, weight: try trainingWeight(), bias: bias, stride: stride,
+                                                                    padding: padding, columns: columns))
+    }
+
+    /// The weight, or W ⊙ `weightMask` while gradients are recorded.
+    private func trainingWeight() throws -> Variable {
+        guard let weightMask, GradientMode.isEnabled else { return weight }
+        return try multiplyMask(weight, by: weightMask)
     }
 
     /// Evaluation without gradients: act(bn(conv(input)) + residual) in one fused op, batch norm folded into the

@@ -8,6 +8,10 @@ public final class Linear: Layer {
     /// b, [outputFeatures], named `name.bias`; nil for a layer without bias.
     public let bias: Variable?
 
+    /// 0/1 mask of the weight entries a sparsity record keeps (DARB's block maxima, kept input columns), nil when
+    /// dense: while gradients are recorded the forward pass uses W ⊙ mask (`multiplyMask`), so masked entries stay
+    /// exactly 0 in training. Set by `Model.refreshSparsityMasks` from the node's record and the current weights.
+    public var weightMask: Tensor?
     /// A layer whose parameters are named `name.weight` and `name.bias`.
     public init(name: String, inputFeatures: Int, outputFeatures: Int, bias: Bool = true, generator: inout SplitMix64) {
         weight = Variable(parameter: Initializers.pytorchDefault(shape: [outputFeatures, inputFeatures], fanIn: inputFeatures,
@@ -35,6 +39,12 @@ public final class Linear: Layer {
 
     /// y = x W^T + b: input [N, I], output [N, O]; passed through `context.layerOutputHook`.
     public func callAsFunction(_ input: Variable, _ context: ForwardContext) throws -> Variable {
-        try context.hooked(self, input: input, output: try linear(input, weight: weight, bias: bias))
+        try context.hooked(self, input: input, output: try linear(input, weight: try trainingWeight(), bias: bias))
+    }
+
+    /// The weight, or W ⊙ `weightMask` while gradients are recorded.
+    private func trainingWeight() throws -> Variable {
+        guard let weightMask, GradientMode.isEnabled else { return weight }
+        return try multiplyMask(weight, by: weightMask)
     }
 }

@@ -43,6 +43,7 @@ extension Model {
             }
         }
         for ((name, _), value) in zip(current, loaded) { assign(value, to: name) }
+        try refreshSparsityMasks()
     }
 
     private func assign(_ value: StateDictionaryValue, to key: String) {

@@ -54,17 +54,17 @@ public final class Model: Layer {
         layerNames = named.map(\.0)
         namedLayers = Dictionary(uniqueKeysWithValues: named)
         execution = try GraphExecution(graph: graph, layers: Dictionary(uniqueKeysWithValues: zip(graph.parameterisedNodeNames, roots)))
+        try refreshSparsityMasks()
     }
 
-    /// The layers of the graph's parameterised nodes, drawn from the factory in node order; weights of a node with a
-    /// sparsity record are zeroed outside what it keeps.
+    /// The layers of the graph's parameterised nodes, drawn from the factory in node order; a convolution with a
+    /// columns record gets its `columns` (the weights are masked by `refreshSparsityMasks`).
     private static func makeLayers(_ graph: NetworkGraph, using factory: inout LayerFactory) throws -> [Layer] {
         var layers: [Layer] = []
         for node in graph.nodes {
             switch node.operation {
             case let .convolution(attributes):
                 let convolution = try factory.convolution(node.name)
-                if let sparsity = attributes.sparsity { try convolution.weight.applySparsity(sparsity) }
                 if case let .columns(kept) = attributes.sparsity {
                     convolution.columns = try ConvolutionColumns(kept: kept, channels: convolution.inputChannels,
                                                                  kernelArea: convolution.kernelSize * convolution.kernelSize)
@@ -73,10 +73,8 @@ public final class Model: Layer {
             case .factorisedConvolution:
                 let parts = try FactorisedConvolutionAttributes.partNames.map { try factory.convolution(node.name + "." + $0) }
                 layers.append(FactorisedConv2d(rotationIn: parts[0], core: parts[1], rotationOut: parts[2]))
-            case let .linear(attributes):
-                let linear = try factory.linear(node.name)
-                if let sparsity = attributes.sparsity { try linear.weight.applySparsity(sparsity) }
-                layers.append(linear)
+            case .linear:
+                layers.append(try factory.linear(node.name))
             case .batchNorm:
                 layers.append(try factory.batchNorm(node.name))
             case let .channelScatter(_, indices):

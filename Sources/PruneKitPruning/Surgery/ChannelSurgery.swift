@@ -38,6 +38,10 @@ public enum ChannelSurgery {
                 throw PruneKitError.invalidArgument(operation: "surgery on \(model.spec.name)",
                                                     message: "layer '\(name)' (\(cut.role.rawValue)) has \(count) channels; cannot remove \(cut.channels.count) of them (indices up to \(cut.channels.max()!))")
             }
+            if layer.weightMask != nil {
+                throw PruneKitError.invalidArgument(operation: "surgery on \(model.spec.name)",
+                                                    message: "layer '\(name)' carries a block or column sparsity mask; remove channels before block pruning")
+            }
             plans.append((layer, cut.role, (0..<count).filter { !cut.channels.contains($0) }))
         }
         var state = optimizer?.stateTensors() ?? [:]

@@ -52,6 +52,16 @@ public enum PrunableLayer {
         return variable.shape[axis]
     }
 
+    /// The layer's block or column sparsity mask (`Conv2d.weightMask`, `Linear.weightMask`), if any: surgery does not
+    /// slice it.
+    public var weightMask: Tensor? {
+        switch self {
+        case let .convolution(layer): return layer.weightMask
+        case let .linear(layer): return layer.weightMask
+        case .batchNorm: return nil
+        }
+    }
+
     /// "Conv2d", "Linear" or "BatchNorm", for messages.
     public var kindName: String {
         switch self {

@@ -89,15 +89,7 @@ public enum StructuralSurgery {
             if let source = sources[parameter.name], source.shape == parameter.shape { parameter.value = source.value }
         }
         result.copyBuffers(from: model)
-        for node in graph.nodes {
-            switch node.operation {
-            case let .convolution(attributes) where attributes.sparsity != nil:
-                try (result.namedLayers[node.name] as! Conv2d).weight.applySparsity(attributes.sparsity!)
-            case let .linear(attributes) where attributes.sparsity != nil:
-                try (result.namedLayers[node.name] as! Linear).weight.applySparsity(attributes.sparsity!)
-            default: break
-            }
-        }
+        try result.refreshSparsityMasks()
         return result
     }
 

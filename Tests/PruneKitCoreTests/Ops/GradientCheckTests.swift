@@ -7,7 +7,7 @@ import PruneKitTestSupport
 final class GradientCheckTests: XCTestCase {
     static let checked: Set<String> = [
         "linear", "matmul", "conv2d", "batchNorm", "batchNormReLU", "relu", "maxPool2d", "avgPool2d", "globalAveragePool",
-        "add", "multiplyChannels", "subsampleAndPadChannels", "scatterChannels", "reshape", "dropout", "softmaxCrossEntropy",
+        "add", "multiplyChannels", "multiplyMask", "subsampleAndPadChannels", "scatterChannels", "reshape", "dropout", "softmaxCrossEntropy",
     ]
 
     func testEveryPrimitiveIsChecked() {
@@ -140,6 +140,8 @@ final class GradientCheckTests: XCTestCase {
         try checkGradients("multiplyChannels 4-d", inputs: [randomTensor([2, 3, 2, 4], seed: 1), randomTensor([3], seed: 2)]) { v in
             try multiplyChannels(v[0], by: v[1])
         }
+        let mask = try Tensor(shape: [3, 4], scalars: [1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0])
+        try checkGradients("multiplyMask", inputs: [randomTensor([3, 4], seed: 5)]) { v in try multiplyMask(v[0], by: mask) }
         try checkGradients("multiplyChannels 2-d", inputs: [randomTensor([5, 4], seed: 3), randomTensor([4], seed: 4)]) { v in
             try multiplyChannels(v[0], by: v[1])
         }
