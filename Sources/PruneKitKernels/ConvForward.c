@@ -17,13 +17,15 @@ typedef struct {
     const long *offsets;
     // Column-sparse form (pk_conv_forward_columns): tap t reads input channels channels[starts[t]..<starts[t+1]].
     const int *starts, *channels;
+    // Scattered outputs (pk_conv_accumulate_rows): output o adds into row rows[o] of y.
+    const int *rows;
     const float *bias, *residual;
     int relu;
     float *y;
 } forward_args;
 
 PK_TARGET PK_INLINE void forward_block(const forward_args *a, const uint16_t *masks, const float *wp, long p0, int o0,
-                                       const int NO, const int NV, const int SPARSE) {
+                                       const int NO, const int NV, const int SPARSE, const int SCATTER) {
     __m512 acc[8][6];
     for (int o = 0; o < NO; o++)
         for (int v = 0; v < NV; v++) acc[o][v] = _mm512_setzero_ps();
@@ -78,7 +80,8 @@ PK_TARGET PK_INLINE void forward_block(const forward_args *a, const uint16_t *ma
 #pragma clang loop unroll(full)
         for (int o = 0; o < NO; o++) {
             __m512 value = acc[o][v];
-            long at = (o0 + o) * a->ys + p;
+            long at = (SCATTER ? a->rows[o0 + o] : o0 + o) * a->ys + p;
+            if (SCATTER) value = _mm512_add_ps(value, _mm512_maskz_loadu_ps(store, a->y + at));
             if (a->bias) value = _mm512_add_ps(value, _mm512_set1_ps(a->bias[o0 + o]));
             if (a->residual) value = _mm512_add_ps(value, _mm512_maskz_loadu_ps(store, a->residual + at));
             if (a->relu) value = _mm512_max_ps(value, _mm512_setzero_ps());
@@ -92,11 +95,15 @@ PK_TARGET PK_INLINE void forward_block(const forward_args *a, const uint16_t *ma
 #define PK_FORWARD_INSTANCE(no, nv) \
     PK_TARGET __attribute__((noinline)) static void forward_##no##_##nv( \
         const forward_args *a, const uint16_t *masks, const float *wp, long p0, int o0) { \
-        forward_block(a, masks, wp, p0, o0, no, nv, 0); \
+        forward_block(a, masks, wp, p0, o0, no, nv, 0, 0); \
     } \
     PK_TARGET __attribute__((noinline)) static void sparse_##no##_##nv( \
         const forward_args *a, const uint16_t *masks, const float *wp, long p0, int o0) { \
-        forward_block(a, masks, wp, p0, o0, no, nv, 1); \
+        forward_block(a, masks, wp, p0, o0, no, nv, 1, 0); \
+    } \
+    PK_TARGET __attribute__((noinline)) static void scatter_##no##_##nv( \
+        const forward_args *a, const uint16_t *masks, const float *wp, long p0, int o0) { \
+        forward_block(a, masks, wp, p0, o0, no, nv, 0, 1); \
     }
 #define PK_FORWARD_INSTANCES(no) PK_FORWARD_INSTANCE(no, 1) PK_FORWARD_INSTANCE(no, 2) PK_FORWARD_INSTANCE(no, 3)
 #define PK_FORWARD_WIDE(no) PK_FORWARD_INSTANCE(no, 4)
@@ -114,6 +121,7 @@ typedef void (*forward_function)(const forward_args *, const uint16_t *, const f
                      PK_ROW3(f, 7), PK_ROW3(f, 8)}
 static const forward_function forward_table[8][6] = PK_TABLE(forward);
 static const forward_function sparse_table[8][6] = PK_TABLE(sparse);
+static const forward_function scatter_table[8][6] = PK_TABLE(scatter);
 /// Widest pixel block per output block size NO (1-based): NO * NV <= 24 accumulators.
 static const int widest[9] = {0, 6, 6, 6, 6, 4, 4, 3, 3};
 
@@ -138,14 +146,14 @@ PK_TARGET static void forward_all(const forward_args *a, const forward_function 
 PK_TARGET void pk_conv_forward(const float *x, long xs, int C, long pixels, int taps, const long *offsets,
                                const uint16_t *masks, const float *packed, int OC, const float *bias,
                                const float *residual, int relu, float *y, long ys) {
-    forward_args a = {x, xs, ys, pixels, C, taps, offsets, NULL, NULL, bias, residual, relu, y};
+    forward_args a = {x, xs, ys, pixels, C, taps, offsets, NULL, NULL, NULL, bias, residual, relu, y};
     forward_all(&a, forward_table, (long)taps * C, masks, packed, OC);
 }
 
 PK_TARGET void pk_conv_forward_columns(const float *x, long xs, long pixels, int taps, const long *offsets,
                                        const uint16_t *masks, const int *starts, const int *channels, const float *packed,
                                        int OC, const float *bias, const float *residual, int relu, float *y, long ys) {
-    forward_args a = {x, xs, ys, pixels, 0, taps, offsets, starts, channels, bias, residual, relu, y};
+    forward_args a = {x, xs, ys, pixels, 0, taps, offsets, starts, channels, NULL, bias, residual, relu, y};
     if (taps > 0) {
         forward_all(&a, sparse_table, starts[taps], masks, packed, OC);
         return;
@@ -156,4 +164,11 @@ PK_TARGET void pk_conv_forward_columns(const float *x, long xs, long pixels, int
             float value = (bias ? bias[o] : 0) + (residual ? residual[o * ys + p] : 0);
             y[o * ys + p] = relu && value < 0 ? 0 : value;
         }
+}
+
+PK_TARGET void pk_conv_accumulate_rows(const float *x, long xs, int C, long pixels, int taps, const long *offsets,
+                                       const uint16_t *masks, const float *packed, int OC, const int *rows, float *y,
+                                       long ys) {
+    forward_args a = {x, xs, ys, pixels, C, taps, offsets, NULL, NULL, rows, NULL, NULL, 0, y};
+    forward_all(&a, scatter_table, (long)taps * C, masks, packed, OC);
 }

@@ -86,3 +86,15 @@ void pk_pack_weights_columns(const float *w, int OC, int C, int KK, int taps, co
                         j < count ? w[((size_t)(first + j) * C + channels[k]) * KK + weightTaps[t]] : 0;
     }
 }
+
+void pk_pack_weights_adjoint_rows(const float *w, int OC, int C, int KK, int tap, int count, const int *rows, float *packed) {
+    int blocks = pk_output_blocks(count);
+    for (int b = 0; b < blocks; b++) {
+        float *block = packed + (size_t)b * OC * 8;
+        int first, size;
+        pk_output_block(count, b, &first, &size);
+        for (int o = 0; o < OC; o++)
+            for (int j = 0; j < 8; j++)
+                block[(size_t)o * 8 + j] = j < size ? w[((size_t)o * C + rows[first + j]) * KK + tap] : 0;
+    }
+}

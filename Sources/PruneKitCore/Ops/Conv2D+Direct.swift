@@ -53,8 +53,17 @@ func conv2dBackwardDirect(_ outputGradient: Tensor, input: Variable, weight: Var
                           weightGradient computesWeight: Bool = true) {
     let (batch, OC) = (input.shape[0], weight.shape[0])
     let convolution = DirectConvolution(plan, outputChannels: OC, batch: batch)
-    let adjoint = input.requiresGradient
+    let adjoint = input.requiresGradient && plan.columns == nil
         ? plan.adjointTaps.map { ConvolutionKernels.pack(weightValue, transpose: true, weightTaps: $0.map(\.weightTap)) } : []
+    // Column-sparse: per phase and adjoint tap, the dX rows (input channels) that keep the tap and their packed weights.
+    let sparseAdjoint = input.requiresGradient ? plan.columns.map { lists in
+        plan.adjointTaps.map { taps in
+            taps.map { tap in
+                let rows = lists.channelsByWeightTap[Int(tap.weightTap)]
+                return DirectBackward.SparseAdjointTap(rows: rows, packed: ConvolutionKernels.packAdjoint(weightValue, tap: tap.weightTap, rows: rows))
+            }
+        }
+    } : nil
     let chunks = Parallel.threadCount
     var inputGradient = input.requiresGradient ? Tensor(zeros: input.shape, zeroed: false) : nil
     var partials = weight.requiresGradient && computesWeight ? Tensor(zeros: [chunks] + weight.shape) : nil
@@ -62,7 +71,7 @@ func conv2dBackwardDirect(_ outputGradient: Tensor, input: Variable, weight: Var
     let dwAll = partials?.withUnsafeMutableBufferPointer { $0.baseAddress! }
     let context = DirectBackward(convolution: convolution, x: UnsafePointer(input.value.storage.pointer),
                                  dy: UnsafePointer(outputGradient.storage.pointer),
-                                 adjoint: adjoint.map { UnsafePointer($0.storage.pointer) },
+                                 adjoint: adjoint.map { UnsafePointer($0.storage.pointer) }, sparseAdjoint: sparseAdjoint,
                                  weightTaps: plan.forwardTaps.map(\.weightTap))
     Parallel.forEachChunk(count: batch) { chunk, images in
         let buffers = DirectConvolutionBuffers(convolution, backward: true)
@@ -79,7 +88,7 @@ func conv2dBackwardDirect(_ outputGradient: Tensor, input: Variable, weight: Var
             Profiler.measure("direct.weightGradient") { context.weightGradientInPlace(images, dw) }
         }
     }
-    withExtendedLifetime(adjoint) {}
+    withExtendedLifetime((adjoint, sparseAdjoint)) {}
     if let inputGradient { input.accumulateGradient(inputGradient) }
     if let partials { weight.accumulateGradient(sumOfPartials(partials, chunks: chunks, shape: weight.shape)) }
 }

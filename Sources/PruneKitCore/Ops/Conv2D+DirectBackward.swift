@@ -5,8 +5,16 @@ struct DirectBackward {
     let convolution: DirectConvolution
     /// Input x [N, C, H, W] and output gradient dy [N, OC, R, Q].
     let x, dy: UnsafePointer<Float>
-    /// Weights packed for the adjoint conv of each phase (transposed; empty without an input gradient).
+    /// One adjoint tap of a column-sparse convolution: the dX rows (input channels) that keep it, its weights packed.
+    struct SparseAdjointTap {
+        let rows: [Int32]
+        let packed: Tensor
+    }
+
+    /// Weights packed for the adjoint conv of each phase (transposed; empty without an input gradient or when sparse).
     let adjoint: [UnsafePointer<Float>]
+    /// Column-sparse convolutions: per phase, per adjoint tap (nil when dense).
+    let sparseAdjoint: [[SparseAdjointTap]]?
     /// Weight tap of each forward tap.
     let weightTaps: [Int32]
 
@@ -28,10 +36,14 @@ struct DirectBackward {
         for phase in 0..<plan.phases {
             let out = target + phase * pixels
             let taps = plan.adjointTaps[phase]
-            if taps.isEmpty {
+            if taps.isEmpty || sparseAdjoint != nil {
                 for c in 0..<C { (out + c * stride).update(repeating: 0, count: pixels) }
+            }
+            if let sparse = sparseAdjoint?[phase] {
+                accumulateSparse(sparse, layout, phase: phase, gradient, pixels: pixels, out, stride: stride)
                 continue
             }
+            if taps.isEmpty { continue }
             layout.adjointMasks[phase].withUnsafeBufferPointer { masks in
                 layout.adjointOffsets[phase].withUnsafeBufferPointer { offsets in
                     ConvolutionKernels.forward(gradient, inputStride: convolution.outputStride, channels: OC, pixels: pixels,
@@ -49,6 +61,23 @@ struct DirectBackward {
             let g = plan.geometry
             ConvolutionKernels.scatterPhases(stacked, channelStride: stride, images: layout.images, channels: C,
                                              height: g.height, width: g.width, stride: g.stride, into: image)
+        }
+    }
+
+    /// dX rows += each adjoint tap of the phase over the input channels that keep it (one `accumulateRows` call per
+    /// tap, its lane masks taken from the phase's [V][T] masks).
+    private func accumulateSparse(_ taps: [SparseAdjointTap], _ layout: DirectConvolution.Layout, phase: Int,
+                                  _ gradient: UnsafePointer<Float>, pixels: Int, _ out: UnsafeMutablePointer<Float>, stride: Int) {
+        let masks = layout.adjointMasks[phase], count = taps.count, vectors = masks.count / max(count, 1)
+        var tapMasks = [UInt16](repeating: 0, count: vectors)
+        for (index, tap) in taps.enumerated() where !tap.rows.isEmpty {
+            for v in 0..<vectors { tapMasks[v] = masks[v * count + index] }
+            tapMasks.withUnsafeBufferPointer { tapMasks in tap.rows.withUnsafeBufferPointer { rows in
+                ConvolutionKernels.accumulateRows(gradient, inputStride: convolution.outputStride, channels: convolution.outputChannels,
+                                                  pixels: pixels, offset: layout.adjointOffsets[phase][index],
+                                                  masks: tapMasks.baseAddress!, packed: UnsafePointer(tap.packed.storage.pointer),
+                                                  rows: rows.baseAddress!, count: rows.count, out, outputStride: stride)
+            } }
         }
     }
 

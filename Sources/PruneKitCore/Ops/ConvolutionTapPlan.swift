@@ -35,6 +35,8 @@ struct ConvolutionTapPlan {
     struct ColumnLists {
         /// Forward tap t keeps input channels channels[starts[t]..<starts[t + 1]] (at least one).
         let starts, channels: [Int32]
+        /// The input channels each weight tap (kh*KW + kw) keeps: the dX rows its adjoint writes.
+        let channelsByWeightTap: [[Int32]]
         /// Weight-gradient segments: tap segmentTaps[s] for channels segmentChannels[segmentStarts[s]..<segmentStarts[s + 1]],
         /// 1 to 5 channels of one channel block, blocks outside and taps inside (the dense kernel's order: a block's rows
         /// stay in cache across its taps).
@@ -120,7 +122,7 @@ struct ConvolutionTapPlan {
         }
         self.init(geometry: g, shiftsColumns: dense.shiftsColumns, forwardTaps: taps, phases: dense.phases,
                   forwardMask: dense.forwardMask, adjointMask: dense.adjointMask,
-                  columns: ColumnLists(starts: starts, channels: channels, segmentTaps: segmentTaps,
+                  columns: ColumnLists(starts: starts, channels: channels, channelsByWeightTap: perTap, segmentTaps: segmentTaps,
                                        segmentStarts: segmentStarts, segmentChannels: segmentChannels))
     }
 

@@ -78,6 +78,29 @@ public enum ConvolutionKernels {
         return packed
     }
 
+    /// The adjoint of weight tap `tap` of w [OC, C, KH, KW] for the dX rows `rows`, packed for `accumulateRows`.
+    static func packAdjoint(_ weight: Tensor, tap: Int32, rows: [Int32]) -> Tensor {
+        let (outputs, inputs, kk) = (weight.shape[0], weight.shape[1], weight.shape[2] * weight.shape[3])
+        let count = Int(pk_output_blocks(Int32(rows.count))) * 8 * outputs
+        var packed = Tensor(zeros: [max(count, 1)], zeroed: false)
+        packed.withUnsafeMutableBufferPointer { target in
+            pk_pack_weights_adjoint_rows(weight.storage.pointer, Int32(outputs), Int32(inputs), Int32(kk), tap, Int32(rows.count),
+                                         rows, target.baseAddress!)
+        }
+        return packed
+    }
+
+    /// y[rows[o]] += one adjoint tap of dY (`pk_conv_accumulate_rows`); weights from `packAdjoint`.
+    @inline(__always)
+    static func accumulateRows(_ x: UnsafePointer<Float>, inputStride: Int, channels: Int, pixels: Int, offset: Int,
+                               masks: UnsafePointer<UInt16>, packed: UnsafePointer<Float>, rows: UnsafePointer<Int32>, count: Int,
+                               _ y: UnsafeMutablePointer<Float>, outputStride: Int) {
+        withUnsafePointer(to: offset) { offset in
+            pk_conv_accumulate_rows(x, inputStride, Int32(channels), pixels, 1, offset, masks, packed, Int32(count), rows, y,
+                                    outputStride)
+        }
+    }
+
     /// `forward` over the kept columns of `lists` only (`pk_conv_forward_columns`); weights from `pack(_:plan:)`.
     @inline(__always)
     static func forwardColumns(_ x: UnsafePointer<Float>, inputStride: Int, pixels: Int, offsets: UnsafePointer<Int>, taps: Int,

@@ -67,6 +67,15 @@ void pk_conv_weight_gradient(const float *x, long xImage, long xPlane, const flo
                              int images, int C, long pixels, int taps, const long *offsets, const uint16_t *masks,
                              const int *weightTaps, int KKw, int OC, float *dw);
 
+/// y[rows[o]*ys + p] += sum_{c,t} w[o, c, t] x[c*xs + p + offsets[t]] for 0 <= o < OC (masked as pk_conv_forward; no
+/// bias, no activation): the input gradient of a column-sparse conv, one tap at a time, into the dX rows that keep it.
+void pk_conv_accumulate_rows(const float *x, long xs, int C, long pixels, int taps, const long *offsets,
+                             const uint16_t *masks, const float *packed, int OC, const int *rows, float *y, long ys);
+/// Packs the adjoint of one weight tap for pk_conv_accumulate_rows: outputs are the `count` input channels rows[0..count)
+/// of w [OC, C, KK], inputs the OC output channels: per output block (pk_output_block(count, ...)), [OC][8] floats
+/// w[o, rows[j], tap].
+void pk_pack_weights_adjoint_rows(const float *w, int OC, int C, int KK, int tap, int count, const int *rows, float *packed);
+
 /// pk_conv_weight_gradient for kept columns only: segment s covers tap segmentTaps[s] and input channels
 /// channels[segmentStarts[s]..<segmentStarts[s + 1]] (1 to 5 of them); entries of dw outside the segments are untouched.
 void pk_conv_weight_gradient_columns(const float *x, long xImage, long xPlane, const float *dy, long dyImage, long dyPlane,
