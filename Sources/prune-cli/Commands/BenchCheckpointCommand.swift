@@ -5,16 +5,17 @@ import PruneKit
 /// (same threads, warm-up, median; the dense spec as `DenseArchitecture` finds it), and the speedup against the
 /// FLOPs reduction; with `--train`, training steps (forward, loss, backward) as well.
 struct BenchCheckpointCommand {
-    let path: String, batchSizes: [Int], minimumSeconds: Double, json: Bool, training: Bool
+    let path: String, batchSizes: [Int], minimumSeconds: Double, json: Bool, training: Bool, profile: Bool
 
     init(_ arguments: Arguments) throws {
         try arguments.requirePositionals(1, "one checkpoint path")
-        try arguments.reject(["model", "steps", "width-scale", "versus-dense", "profile"], because: "applies to 'bench train|infer', not to 'bench CKPT'")
+        try arguments.reject(["model", "steps", "width-scale", "versus-dense"], because: "applies to 'bench train|infer', not to 'bench CKPT'")
         path = arguments.positionals[0]
         minimumSeconds = try arguments.number("min-time", default: 3, in: 0...3600)
         batchSizes = try PruneCommand.batchSizes(arguments.string("batch-size") ?? "128,1")
         json = arguments.flag("json")
         training = arguments.flag("train")
+        profile = arguments.flag("profile")
         try arguments.applyThreads()
     }
 
@@ -30,11 +31,22 @@ struct BenchCheckpointCommand {
                                                             minimumSeconds: minimumSeconds)
             }
         }
+        if profile { try printProfile(pruned) }
         if json { print(try jsonText(CheckpointBench(checkpoint: path, flopsReduction: flopsReduction, latency: rows))); return }
         for row in rows {
             print(String(format: "%@ %@ batch %d, %d threads: dense %.3f ms, checkpoint %.3f ms (medians), speedup %.2fx vs FLOPs reduction %.2fx (%.0f%% of it)",
                          path, row.training == true ? "train" : "infer", row.batchSize, row.threads, row.denseMilliseconds,
                          row.prunedMilliseconds, row.speedup, flopsReduction, 100 * row.speedup / flopsReduction))
+        }
+    }
+}
+
+extension BenchCheckpointCommand {
+    /// The checkpoint's share of time per op at the first batch size (training steps with `--train`), on stderr.
+    func printProfile(_ model: Model) throws {
+        let result = try ModelBenchmark.run(model, training: training, batchSize: batchSizes[0], steps: 3, profile: true)
+        for (category, share) in (result.profile ?? [:]).sorted(by: { $0.value > $1.value }) where share >= 0.005 {
+            printError(category.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%5.1f%%", 100 * share))
         }
     }
 }

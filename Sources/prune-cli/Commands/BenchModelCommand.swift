@@ -7,7 +7,7 @@ import PruneKit
 struct BenchModelCommand: Command {
     static let name = "bench"
     static let abstract = "Benchmark a zoo model's training or inference throughput, or a checkpoint's latency vs dense."
-    static let usage = "bench train|infer --model NAME [--batch-size N] [--threads N] [--steps N] [--min-time S] [--width-scale F [--versus-dense]] [--profile] [--json]\n       prune-cli bench CKPT [--batch-size 128,1] [--threads N] [--train] [--json]   (checkpoint vs its dense architecture)"
+    static let usage = "bench train|infer --model NAME [--batch-size N] [--threads N] [--steps N] [--min-time S] [--width-scale F [--versus-dense]] [--profile] [--json]\n       prune-cli bench CKPT [--batch-size 128,1] [--threads N] [--train] [--profile] [--json]   (checkpoint vs its dense architecture)"
     static let options = [
         OptionSpec("model", "Zoo model, e.g. resnet20, vgg16, wrn-16-4, lenet5, mlp."),
         OptionSpec("batch-size", "Images per step (default 128); for a checkpoint, a list like 128,1."),
@@ -16,7 +16,7 @@ struct BenchModelCommand: Command {
         OptionSpec("min-time", "Keep timing past --steps until this many seconds have passed, at most 2000 steps (default 3, as the PyTorch script); for a checkpoint, per batch size."),
         OptionSpec("width-scale", "Scale every width of the model by F (0.707: ~50% FLOPs), as uniform pruning would."),
         OptionSpec("versus-dense", value: false, "infer with --width-scale: time the narrowed and the dense model alternately in one process; speedup vs FLOPs ratio."),
-        OptionSpec("profile", value: false, "Also print the share of time per op (measured in a separate pass)."),
+        OptionSpec("profile", value: false, "Also print the share of time per op (measured in a separate pass; CKPT: the checkpoint's, on stderr)."),
         OptionSpec("train", value: false, "CKPT: also time training steps (forward, loss, backward) against the dense model."),
         OptionSpec("json", value: false, "Print the result as JSON on stdout."),
     ]
