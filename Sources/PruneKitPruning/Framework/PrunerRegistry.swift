@@ -79,6 +79,8 @@ public enum PrunerRegistry {
         .greedySelection,
         .eigenDamage,
         .blockChannelPruning,
+        .blockMaxWeightMasking,
+        .densityAdaptiveRegularBlock,
     ]
 
     /// Method names, in order.
