@@ -15,7 +15,7 @@ extension PrunerRegistry.Entry {
     static let densityAdaptiveRegularBlock = PrunerRegistry.Entry(name: "darb",
         summary: "DARB (Ren et al., AAAI 2020): per-row block size from row density, block-max masks, regular-block records",
         isStructured: false, recommendedFineTuning: PrunerRegistry.recipe(0.001, .constant), criterion: nil,
-        settings: [RegularBlockPruner.Settings.self], options: MethodOption.regularBlock,
+        settings: [RegularBlockPruner.Settings.self], options: MethodOption.regularBlock.filter { $0.applies(to: "darb") },
         notes: RegularBlockPruner.notes, makePruner: { _ in RegularBlockPruner(densityAdaptive: true) })
 }
 
