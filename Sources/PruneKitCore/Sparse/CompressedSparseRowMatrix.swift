@@ -60,6 +60,14 @@ public struct CompressedSparseRowMatrix: Equatable, Sendable {
         values.withUnsafeBufferPointer { v in
             columnIndices.withUnsafeBufferPointer { c in
                 rowStarts.withUnsafeBufferPointer { s in
+                    if batch == 1 {  // a dot product per row
+                        for row in 0..<rows {
+                            var sum: Float = 0
+                            for entry in Int(s[row])..<Int(s[row + 1]) { sum += v[entry] * x[Int(c[entry])] }
+                            y[row] = sum
+                        }
+                        return
+                    }
                     for row in 0..<rows {
                         let out = y + row * batch
                         out.update(repeating: 0, count: batch)

@@ -4,11 +4,37 @@
 // Both kernels read the packed offsets directly: offset k of row r sits at bit p = rowBitStart[r] + k o_r and is read
 // with one unaligned 64-bit load at byte p / 8, shifted by p % 8 and masked to o_r bits (o_r <= 16, so 7 + 16 bits fit;
 // the 8 padding bytes keep the load inside the buffer). No allocation, no bounds or exclusivity checks in the loops:
-// the arrays are `let` properties of a struct and are taken once as buffer pointers.
+// the arrays are `let` properties of a struct and are taken once as buffer pointers. On CPUs with AVX-512 the public
+// entry points call RegularBlock.c (the same scalar offset reads, 64 outputs per row in zmm registers for batches);
+// these Swift loops are the fallback and the reference.
+import PruneKitKernels
 
 extension RegularBlockMatrix {
     /// Writes the dense row-major [R, N] matrix (kept values, zeros elsewhere) to `destination`.
     public func decode(into destination: UnsafeMutablePointer<Float>) {
+        guard ConvolutionKernels.cpuSupportsDirect else { return decodePortable(into: destination) }
+        withKernelPointers { p in
+            pk_regular_block_decode(p.values, p.offsets.assumingMemoryBound(to: UInt8.self), p.valueStarts, p.bitStarts, p.blockSizes, p.rows, p.columns,
+                                    destination)
+        }
+    }
+
+    /// Y = W X for the [R, N] matrix W, X [N, batch] and Y [R, batch] (both row-major; Y is overwritten). Batch 1 is a
+    /// gather-dot per row; larger batches accumulate v * X[column, :] over the row's blocks (64 outputs in registers).
+    public func multiply(_ x: UnsafePointer<Float>, batch: Int, into y: UnsafeMutablePointer<Float>) {
+        guard ConvolutionKernels.cpuSupportsDirect else { return multiplyPortable(x, batch: batch, into: y) }
+        withKernelPointers { p in
+            let offsets = p.offsets.assumingMemoryBound(to: UInt8.self)
+            if batch == 1 {
+                pk_regular_block_multiply_vector(p.values, offsets, p.valueStarts, p.bitStarts, p.blockSizes, p.rows, x, y)
+            } else {
+                pk_regular_block_multiply_batch(p.values, offsets, p.valueStarts, p.bitStarts, p.blockSizes, p.rows, x, batch, y)
+            }
+        }
+    }
+
+    /// `decode` in portable Swift.
+    func decodePortable(into destination: UnsafeMutablePointer<Float>) {
         destination.update(repeating: 0, count: rows * columns)
         withKernelPointers { p in
             for row in 0..<p.rows {
@@ -24,9 +50,8 @@ extension RegularBlockMatrix {
         }
     }
 
-    /// Y = W X for the [R, N] matrix W, X [N, batch] and Y [R, batch] (both row-major; Y is overwritten). Batch 1 is a
-    /// gather-dot per row; larger batches add v * X[column, :] into Y[row, :] (contiguous, vectorised).
-    public func multiply(_ x: UnsafePointer<Float>, batch: Int, into y: UnsafeMutablePointer<Float>) {
+    /// `multiply` in portable Swift: batch 1 is a gather-dot per row; larger batches add v * X[column, :] into Y[row, :].
+    func multiplyPortable(_ x: UnsafePointer<Float>, batch: Int, into y: UnsafeMutablePointer<Float>) {
         withKernelPointers { p in
             if batch == 1 { Self.multiplyVector(p, x, y) } else { Self.multiplyBatch(p, x, batch, y) }
         }

@@ -73,10 +73,13 @@ final class RegularBlockMatrixTests: XCTestCase {
             var decodedCSR = [Float](repeating: 1, count: rows * columns)
             decodedCSR.withUnsafeMutableBufferPointer { csr.decode(into: $0.baseAddress!) }
             XCTAssertEqual(decodedCSR, expected)
+            var portable = [Float](repeating: 1, count: rows * columns)
+            portable.withUnsafeMutableBufferPointer { matrix.decodePortable(into: $0.baseAddress!) }
+            XCTAssertEqual(portable, expected, "portable decoder")
         }
     }
 
-    /// The kernels equal sgemm of the decoded matrix (1e-5 relative to the largest |y|) at batch 1, 7 and 128, and CSR's too.
+    /// The kernels (AVX-512 where the CPU has it, and the portable Swift ones) equal sgemm of the decoded matrix (1e-5 relative to the largest |y|) at batch 1, 7 and 128, and CSR's too.
     func testSparseKernelsMatchDenseSgemm() throws {
         var generator = SplitMix64(seed: 11)
         for (rows, columns) in [(5, 37), (16, 150), (33, 576)] {
@@ -84,9 +87,9 @@ final class RegularBlockMatrixTests: XCTestCase {
             let dense = (0..<(rows * columns)).map { _ in 2 * generator.nextUniform() - 1 }
             let matrix = try RegularBlockMatrix(encoding: dense, rows: rows, columns: columns, blockSizes: sizes)
             let decoded = matrix.decoded(), csr = CompressedSparseRowMatrix(dense: decoded, rows: rows, columns: columns)
-            for batch in [1, 7, 128] {
+            for batch in [1, 7, 65, 128] {
                 let x = (0..<(columns * batch)).map { _ in 2 * generator.nextUniform() - 1 }
-                var expected = [Float](repeating: 0, count: rows * batch), actual = expected, viaCSR = expected
+                var expected = [Float](repeating: 0, count: rows * batch), actual = expected, viaCSR = expected, portable = expected
                 decoded.withUnsafeBufferPointer { a in x.withUnsafeBufferPointer { b in expected.withUnsafeMutableBufferPointer { c in
                     BLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: batch, k: columns, alpha: 1, a: a.baseAddress!, lda: columns,
                                b: b.baseAddress!, ldb: batch, beta: 0, c: c.baseAddress!, ldc: batch)
@@ -94,11 +97,13 @@ final class RegularBlockMatrixTests: XCTestCase {
                 x.withUnsafeBufferPointer { b in
                     actual.withUnsafeMutableBufferPointer { matrix.multiply(b.baseAddress!, batch: batch, into: $0.baseAddress!) }
                     viaCSR.withUnsafeMutableBufferPointer { csr.multiply(b.baseAddress!, batch: batch, into: $0.baseAddress!) }
+                    portable.withUnsafeMutableBufferPointer { matrix.multiplyPortable(b.baseAddress!, batch: batch, into: $0.baseAddress!) }
                 }
                 let scale = max(expected.map(abs).max()!, 1e-3)
                 for index in expected.indices {
                     XCTAssertEqual(actual[index], expected[index], accuracy: 1e-5 * scale, "\(rows)x\(columns) batch \(batch) [\(index)]")
                     XCTAssertEqual(viaCSR[index], expected[index], accuracy: 1e-5 * scale)
+                    XCTAssertEqual(portable[index], expected[index], accuracy: 1e-5 * scale, "portable kernel")
                 }
             }
         }
