@@ -39,6 +39,7 @@ final class CLIRegularBlockTests: XCTestCase {
         XCTAssertEqual(bench.status, 0, bench.error)
         let timings = (try JSONSerialization.jsonObject(with: Data(bench.output.utf8)) as? [String: Any])?["regularBlock"] as? [[String: Any]]
         XCTAssertEqual(timings?.count, recorded.count)
+        XCTAssertEqual((timings?.first?["multiply"] as? [[String: Any]])?.compactMap { $0["batch"] as? Int }, [1, 128])
     }
 
     func testUsageAndInputErrors() throws {

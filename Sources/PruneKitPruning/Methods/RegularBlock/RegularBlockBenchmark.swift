@@ -11,7 +11,7 @@ import PruneKitTraining
 ///
 /// ```swift
 /// let row = try RegularBlockBenchmark.measure(layer: "fc1", weight: weight, blockSizes: sizes, batches: [1, 128])
-/// row.decodeMilliseconds.regularBlock; row.multiply[1]?.dense
+/// row.decodeMilliseconds.regularBlock; row.multiply[0].times.dense     // batch 1
 /// ```
 public struct RegularBlockBenchmark: Codable, Equatable {
     /// Milliseconds per call of each format.
@@ -24,12 +24,20 @@ public struct RegularBlockBenchmark: Codable, Equatable {
         public var dense: Double?
     }
 
+    /// W X times at one batch size.
+    public struct BatchTimes: Codable, Equatable {
+        /// J.
+        public var batch: Int
+        /// Milliseconds per call.
+        public var times: Times
+    }
+
     /// Layer name, R and N, kept entries.
     public var layer: String, rows: Int, columns: Int, keptWeights: Int
     /// Decoding to dense.
     public var decodeMilliseconds: Times
-    /// W X per batch size.
-    public var multiply: [Int: Times]
+    /// W X per batch size, in the order asked.
+    public var multiply: [BatchTimes]
 
     /// Measures `weight` ([R, ...]) with row block sizes `blockSizes`.
     public static func measure(layer: String, weight: Tensor, blockSizes: [Int], batches: [Int], minimumSeconds: Double = 0.2) throws -> RegularBlockBenchmark {
@@ -44,10 +52,10 @@ public struct RegularBlockBenchmark: Codable, Equatable {
         let decode = output.withUnsafeMutableBufferPointer { out in
             Times(regularBlock: median(slice) { matrix.decode(into: out.baseAddress!) }, csr: median(slice) { csr.decode(into: out.baseAddress!) }, dense: nil)
         }
-        var generator = SplitMix64(seed: 1), multiply: [Int: Times] = [:]
+        var generator = SplitMix64(seed: 1), multiply: [BatchTimes] = []
         for batch in batches {
             let x = (0..<(columns * batch)).map { _ in 2 * generator.nextUniform() - 1 }
-            multiply[batch] = x.withUnsafeBufferPointer { x in
+            let times = x.withUnsafeBufferPointer { x in
                 dense.withUnsafeBufferPointer { w in
                     output.withUnsafeMutableBufferPointer { out in
                         let (xp, wp, yp) = (x.baseAddress!, w.baseAddress!, out.baseAddress!)
@@ -60,6 +68,7 @@ public struct RegularBlockBenchmark: Codable, Equatable {
                     }
                 }
             }
+            multiply.append(BatchTimes(batch: batch, times: times))
         }
         return RegularBlockBenchmark(layer: layer, rows: rows, columns: columns, keptWeights: matrix.keptCount, decodeMilliseconds: decode, multiply: multiply)
     }
@@ -81,8 +90,7 @@ public struct RegularBlockBenchmark: Codable, Equatable {
     public var lines: [String] {
         var lines = [String(format: "%@ [%d x %d], kept %d: decode to dense: regular-block %.4f ms, CSR %.4f ms (%.2fx)", layer, rows, columns, keptWeights,
                             decodeMilliseconds.regularBlock, decodeMilliseconds.csr, decodeMilliseconds.csr / decodeMilliseconds.regularBlock)]
-        for batch in multiply.keys.sorted() {
-            let times = multiply[batch]!
+        for (batch, times) in multiply.map({ ($0.batch, $0.times) }) {
             lines.append(String(format: "%@ batch %d: W X regular-block %.4f ms, CSR %.4f ms, dense sgemm %.4f ms (regular-block %.2fx vs dense)",
                                 layer, batch, times.regularBlock, times.csr, times.dense ?? 0, (times.dense ?? 0) / times.regularBlock))
         }

@@ -69,6 +69,16 @@ final class RegularBlockPruningTests: XCTestCase {
         XCTAssertEqual(logits, reloaded)
     }
 
+    /// Golden storage of darb.md's row at b = 4 as a [1, 8] linear weight: kept [-0.9, 0.6] at columns 1 and 7. Dense 32;
+    /// regular block 4 * 2 + 1 (4 offset bits) + 2 = 11; CSR 8 * 2 + 4 * 2 = 24; relative index (5 bits: gaps 1, 6)
+    /// ceil(2 * 37 / 8) = 10.
+    func testStorageBytesOfTheSpecRow() throws {
+        let weight = try Tensor(shape: [1, 8], scalars: [0, -0.9, 0, 0, 0, 0, 0, 0.6])
+        let storage = try RegularBlockStorage.measure(layer: "fc", weight: weight, blockSizes: [4])
+        XCTAssertEqual([storage.keptWeights, storage.denseBytes, storage.regularBlockBytes, storage.csrBytes, storage.relativeIndexBytes],
+                       [2, 32, 11, 24, 10])
+    }
+
     /// BMWM with b = 4: every row of both hidden layers has block size 4 and keeps ceil(N / 4) entries.
     func testBlockMaxWeightMaskingWithOneBlockSize() throws {
         let model = try model()
