@@ -22,16 +22,26 @@ extension RegularBlockMatrix {
     /// Y = W X for the [R, N] matrix W, X [N, batch] and Y [R, batch] (both row-major; Y is overwritten). Batch 1 is a
     /// gather-dot per row; larger batches accumulate v * X[column, :] over the row's blocks (64 outputs in registers).
     public func multiply(_ x: UnsafePointer<Float>, batch: Int, into y: UnsafeMutablePointer<Float>) {
+        multiply(x, batch: batch, into: y, allowingByteShuffles: true)
+    }
+
+    /// `multiply`; without `allowingByteShuffles` batch 1 takes the AVX-512F kernel even on VBMI CPUs (tests cover both).
+    func multiply(_ x: UnsafePointer<Float>, batch: Int, into y: UnsafeMutablePointer<Float>, allowingByteShuffles: Bool) {
         guard ConvolutionKernels.cpuSupportsDirect else { return multiplyPortable(x, batch: batch, into: y) }
         withKernelPointers { p in
             let offsets = p.offsets.assumingMemoryBound(to: UInt8.self)
-            if batch == 1 {
+            if batch == 1 && allowingByteShuffles && Self.hasByteShuffles {
+                pk_regular_block_multiply_vector_vbmi(p.values, offsets, offsetBytes, p.valueStarts, p.bitStarts, p.blockSizes, p.rows, x, y)
+            } else if batch == 1 {
                 pk_regular_block_multiply_vector(p.values, offsets, p.valueStarts, p.bitStarts, p.blockSizes, p.rows, x, y)
             } else {
                 pk_regular_block_multiply_batch(p.values, offsets, p.valueStarts, p.bitStarts, p.blockSizes, p.rows, x, batch, y)
             }
         }
     }
+
+    /// Whether the CPU has AVX-512 VBMI (byte permutes) for the batch-1 kernel that decodes 16 offsets per step.
+    static let hasByteShuffles = pk_cpu_has_avx512_vbmi() != 0
 
     /// `decode` in portable Swift.
     func decodePortable(into destination: UnsafeMutablePointer<Float>) {

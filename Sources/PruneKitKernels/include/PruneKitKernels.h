@@ -88,6 +88,9 @@ void pk_linear_forward(const float *x, long N, long K, const float *w, long O, c
 /// decode writes the dense [R, N] matrix.
 void pk_regular_block_multiply_vector(const float *values, const uint8_t *offsets, const long *valueStarts, const long *bitStarts,
                                       const long *blockSizes, long R, const float *x, float *y);
+int pk_cpu_has_avx512_vbmi(void);
+void pk_regular_block_multiply_vector_vbmi(const float *values, const uint8_t *offsets, long offsetBytes, const long *valueStarts,
+                                           const long *bitStarts, const long *blockSizes, long R, const float *x, float *y);
 void pk_regular_block_multiply_batch(const float *values, const uint8_t *offsets, const long *valueStarts, const long *bitStarts,
                                      const long *blockSizes, long R, const float *x, long J, float *y);
 void pk_regular_block_decode(const float *values, const uint8_t *offsets, const long *valueStarts, const long *bitStarts,

@@ -82,14 +82,15 @@ final class RegularBlockMatrixTests: XCTestCase {
     /// The kernels (AVX-512 where the CPU has it, and the portable Swift ones) equal sgemm of the decoded matrix (1e-5 relative to the largest |y|) at batch 1, 7 and 128, and CSR's too.
     func testSparseKernelsMatchDenseSgemm() throws {
         var generator = SplitMix64(seed: 11)
-        for (rows, columns) in [(5, 37), (16, 150), (33, 576)] {
-            let sizes = (0..<rows).map { [1, 2, 4, 8, 16, 32, 64][$0 % 7] }
+        for (rows, columns) in [(5, 37), (16, 150), (33, 576), (9, 2000)] {
+            let sizes = (0..<rows).map { [1, 2, 4, 8, 16, 32, 64, 3, 1000][$0 % 9] }
             let dense = (0..<(rows * columns)).map { _ in 2 * generator.nextUniform() - 1 }
             let matrix = try RegularBlockMatrix(encoding: dense, rows: rows, columns: columns, blockSizes: sizes)
             let decoded = matrix.decoded(), csr = CompressedSparseRowMatrix(dense: decoded, rows: rows, columns: columns)
             for batch in [1, 7, 65, 128] {
                 let x = (0..<(columns * batch)).map { _ in 2 * generator.nextUniform() - 1 }
                 var expected = [Float](repeating: 0, count: rows * batch), actual = expected, viaCSR = expected, portable = expected
+                var withoutShuffles = expected
                 decoded.withUnsafeBufferPointer { a in x.withUnsafeBufferPointer { b in expected.withUnsafeMutableBufferPointer { c in
                     BLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: batch, k: columns, alpha: 1, a: a.baseAddress!, lda: columns,
                                b: b.baseAddress!, ldb: batch, beta: 0, c: c.baseAddress!, ldc: batch)
@@ -98,12 +99,16 @@ final class RegularBlockMatrixTests: XCTestCase {
                     actual.withUnsafeMutableBufferPointer { matrix.multiply(b.baseAddress!, batch: batch, into: $0.baseAddress!) }
                     viaCSR.withUnsafeMutableBufferPointer { csr.multiply(b.baseAddress!, batch: batch, into: $0.baseAddress!) }
                     portable.withUnsafeMutableBufferPointer { matrix.multiplyPortable(b.baseAddress!, batch: batch, into: $0.baseAddress!) }
+                    withoutShuffles.withUnsafeMutableBufferPointer {
+                        matrix.multiply(b.baseAddress!, batch: batch, into: $0.baseAddress!, allowingByteShuffles: false)
+                    }
                 }
                 let scale = max(expected.map(abs).max()!, 1e-3)
                 for index in expected.indices {
                     XCTAssertEqual(actual[index], expected[index], accuracy: 1e-5 * scale, "\(rows)x\(columns) batch \(batch) [\(index)]")
                     XCTAssertEqual(viaCSR[index], expected[index], accuracy: 1e-5 * scale)
                     XCTAssertEqual(portable[index], expected[index], accuracy: 1e-5 * scale, "portable kernel")
+                    XCTAssertEqual(withoutShuffles[index], expected[index], accuracy: 1e-5 * scale, "AVX-512F batch-1 kernel")
                 }
             }
         }
