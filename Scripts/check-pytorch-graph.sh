@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # PyTorch's view of PruneKit checkpoints: for zoo, pruned and structurally edited networks (block removal,
 # factorised convs, ResNet-v2, a JSON-defined graph, EigenDamage, greedy, BPCP, SFP per-conv results, the last
-# with channel scatters, and SPP's column records), `prune-cli export --graph --probe` writes the graph and a
+# with channel scatters, SPP's column records and a DARB LeNet-5 with regular-block records), `prune-cli export
+# --graph --probe` writes the graph and a
 # probe batch with PruneKit's logits, and Scripts/pytorch_graph_model.py builds the nn.Module from the graph, loads
 # the state_dict with strict=True and compares its logits (1e-3 of the largest). Any failure fails the script.
 # Needs torch in python3: without it the script says so and exits 0, unless REQUIRE_TORCH=1 (then 1).
-# Usage: Scripts/check-pytorch-graph.sh [DATA_DIR]   (CIFAR-10 for the two networks trained for 0 epochs here;
-#        default $PRUNEKIT_DATA, else ./data)
+# Usage: Scripts/check-pytorch-graph.sh [DATA_DIR]   (CIFAR-10 for the two networks trained for 0 epochs here, MNIST
+#        for DARB; default $PRUNEKIT_DATA, else ./data). SCRATCH_PATH=DIR builds in DIR instead of .build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! python3 -c "import torch" 2>/dev/null; then
@@ -14,14 +15,18 @@ if ! python3 -c "import torch" 2>/dev/null; then
   [ "${REQUIRE_TORCH:-0}" = 1 ] && exit 1 || exit 0
 fi
 data="${1:-${PRUNEKIT_DATA:-./data}}"
-swift build -c release --product prune-cli >/dev/null
-cli="$(swift build -c release --show-bin-path)/prune-cli"
+scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
+swift build -c release "${scratch[@]}" --product prune-cli >/dev/null
+cli="$(swift build -c release "${scratch[@]}" --show-bin-path)/prune-cli"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 check() {  # check NAME CKPT: export and compare
   "$cli" export "$2" --out "$work/$1.safetensors" --graph "$work/$1.json" --probe "$work/$1.probe.safetensors" >/dev/null
   python3 Scripts/pytorch_graph_model.py "$work/$1.json" "$work/$1.safetensors" "$work/$1.probe.safetensors"
 }
 check lenet5 Models/lenet5-mnist.safetensors
+"$cli" prune Models/lenet5-mnist.safetensors --method darb --compression 16 --dataset mnist --data-dir "$data" --train-limit 256 \
+  --test-limit 64 --latency-batch-sizes none --finetune-epochs 1 --out "$work/lenet5-darb" >/dev/null 2>&1
+check lenet5-darb "$work/lenet5-darb/pruned.safetensors"
 check resnet20 Models/resnet20-cifar10-jpeg.safetensors
 "$cli" prune Models/resnet20-cifar10-jpeg.safetensors --method l1 --flops 0.6 --latency-batch-sizes none --dataset cifar10 \
   --data-dir "$data" --test-limit 64 --finetune-epochs 0 --out "$work/r20-l1" >/dev/null

@@ -168,6 +168,17 @@ def main(arguments):
         return 1
     print(f"{arguments[1]}: loaded strictly into a {len(graph['nodes'])}-node module "
           f"({sum(p.numel() for p in model.parameters())} parameters)")
+    for node in graph["nodes"]:  # DARB/BMWM records: at most one non-zero per block of b_r in each row (im2col order)
+        sizes = node.get("sparsity", {}).get("blocks")
+        if sizes is None:
+            continue
+        weight = state[node["name"] + ".weight"].reshape(len(sizes), -1)
+        for row, size in enumerate(sizes):
+            padded = torch.nn.functional.pad(weight[row], (0, (-weight.shape[1]) % size))
+            if (padded.reshape(-1, size) != 0).sum(dim=1).max().item() > 1:
+                sys.stderr.write(f"{arguments[1]}: {node['name']} row {row} has a block of {size} with more than one non-zero\n")
+                return 1
+        print(f"{arguments[1]}: {node['name']} keeps at most one non-zero per block ({len(set(sizes))} block sizes)")
     if len(arguments) == 3:
         probe = read_safetensors(arguments[2])
         model.eval()

@@ -110,6 +110,20 @@ void pk_col2im_stride1(const float *cols, int C, int H, int W, int KH, int KW, i
 /// x [N, K], w [O, K], y [N, O] row-major, bias [O] or NULL; nothing packed (LinearForward.c).
 void pk_linear_forward(const float *x, long N, long K, const float *w, long O, const float *bias, int relu, float *y);
 
+/// DARB's regular-block format (RegularBlock.c; AVX-512 only: callers check pk_cpu_has_avx512). values [K] kept values,
+/// offsets the bit-packed block offsets plus 8 padding bytes, valueStarts / bitStarts [R + 1] each row's first value and
+/// first offset bit, blockSizes [R] (1...65535). x [N] -> y [R] (vector), x [N, J] -> y [R, J] (batch, row-major);
+/// decode writes the dense [R, N] matrix.
+void pk_regular_block_multiply_vector(const float *values, const uint8_t *offsets, const long *valueStarts, const long *bitStarts,
+                                      const long *blockSizes, long R, const float *x, float *y);
+int pk_cpu_has_avx512_vbmi(void);
+void pk_regular_block_multiply_vector_vbmi(const float *values, const uint8_t *offsets, long offsetBytes, const long *valueStarts,
+                                           const long *bitStarts, const long *blockSizes, long R, const float *x, float *y);
+void pk_regular_block_multiply_batch(const float *values, const uint8_t *offsets, const long *valueStarts, const long *bitStarts,
+                                     const long *blockSizes, long R, const float *x, long J, float *y);
+void pk_regular_block_decode(const float *values, const uint8_t *offsets, const long *valueStarts, const long *bitStarts,
+                             const long *blockSizes, long R, long N, float *out);
+
 /// Nesting depth of the calling thread inside PruneKit's parallel regions: Parallel.forEachChunk enters
 /// around each worker's body, and a body that is already inside one runs nested work serially (no
 /// oversubscription when whole forward passes run per thread).

@@ -51,8 +51,9 @@ import PruneKitTraining
 ///   estimator (`BlockGateSearch`, a gate on each branch's last layer via `layerOutputHook`); step 1's plan lists the
 ///   gated-off blocks in `PruningPlan.removedBlocks` (the model takes the compact graph in place); `prepare` fine-tunes;
 ///   step 2 is channel pruning with `BatchNormScaleImportance(reduction: .max)` at a BN-channel budget.
-/// - **DARB** (darb.md): `plan` returns block-max masks (one kept weight per block of each row, block size per
-///   row from its density); `fineTuningHooks` keep them; `finish` records the regular-block storage size.
+/// - **DARB / BMWM** (darb.md, `RegularBlockPruner`): `plan` returns block-max masks (one kept weight per block of each
+///   row, block size per row from its density, or one size); `finish` replaces the masks by `SparsityRecord.blocks`
+///   on the pruned nodes and records the regular-block storage; `fineTuningHooks` re-apply the records' masks.
 ///
 /// ```swift
 /// final class MyPruner: Pruner {

@@ -80,6 +80,8 @@ public enum PrunerRegistry {
         .greedySelection,
         .eigenDamage,
         .blockChannelPruning,
+        .blockMaxWeightMasking,
+        .densityAdaptiveRegularBlock,
     ]
 
     /// Method names, in order.

@@ -3,7 +3,9 @@ import PruneKit
 
 /// `prune-cli bench CKPT`: inference latency of a checkpoint beside the dense model of the same architecture
 /// (same threads, warm-up, median; the dense spec as `DenseArchitecture` finds it), and the speedup against the
-/// FLOPs reduction; with `--train`, training steps (forward, loss, backward) as well.
+/// FLOPs reduction; with `--train`, training steps (forward, loss, backward) as well. A checkpoint with regular-block records (`--method darb|bmwm`) also gets, for its largest 8 such layers,
+/// decode times of the regular-block format vs CSR and W X times of the regular-block and CSR kernels vs dense sgemm at
+/// batch 1 and 128, one thread (`RegularBlockBenchmark`).
 struct BenchCheckpointCommand {
     let path: String, batchSizes: [Int], minimumSeconds: Double, json: Bool, training: Bool, profile: Bool
 
@@ -32,12 +34,21 @@ struct BenchCheckpointCommand {
             }
         }
         if profile { try printProfile(pruned) }
-        if json { print(try jsonText(CheckpointBench(checkpoint: path, flopsReduction: flopsReduction, latency: rows))); return }
+        let sparse = try RegularBlockLayers.recorded(in: pruned).sorted { $0.layer.weight.value.count > $1.layer.weight.value.count }.prefix(8).map {
+            try RegularBlockBenchmark.measure(layer: $0.layer.name, weight: $0.layer.weight.value, blockSizes: $0.blockSizes, batches: [1, 128],
+                                              minimumSeconds: min(max(minimumSeconds / 10, 0.05), 0.5))
+        }
+        if json {
+            print(try jsonText(CheckpointBench(checkpoint: path, flopsReduction: flopsReduction, latency: rows, regularBlock: sparse.isEmpty ? nil : sparse)))
+            return
+        }
         for row in rows {
             print(String(format: "%@ %@ batch %d, %d threads: dense %.3f ms, checkpoint %.3f ms (medians), speedup %.2fx vs FLOPs reduction %.2fx (%.0f%% of it)",
                          path, row.training == true ? "train" : "infer", row.batchSize, row.threads, row.denseMilliseconds,
                          row.prunedMilliseconds, row.speedup, flopsReduction, 100 * row.speedup / flopsReduction))
         }
+        if !sparse.isEmpty { print("regular-block layers (1 thread, medians):") }
+        for layer in sparse { for line in layer.lines { print(line) } }
     }
 }
 
@@ -54,4 +65,6 @@ extension BenchCheckpointCommand {
 /// What `bench CKPT --json` prints.
 struct CheckpointBench: Encodable {
     let checkpoint: String, flopsReduction: Double, latency: [PruningReport.LatencyComparison]
+    /// Regular-block format timings (checkpoints with `.blocks` records only).
+    var regularBlock: [RegularBlockBenchmark]? = nil
 }

@@ -6,30 +6,55 @@ import PruneKit
 /// `--graph` also writes the network graph as JSON (`{"nodes": [...]}`, any family), from which
 /// `Scripts/pytorch_graph_model.py` builds the matching `nn.Module`; `--probe` writes a second safetensors file with a
 /// seeded `input` [4] + input shape (uniform in [-1, 1), SplitMix64 seed 1) and PruneKit's evaluation `logits` for it,
-/// so that PyTorch's output can be compared number for number.
+/// so that PyTorch's output can be compared number for number. `--format darb` instead writes the weights that carry
+/// regular-block records (`prune --method darb|bmwm`) in the packed format whose layout `RegularBlockFile` documents.
 struct ExportCommand: Command {
     static let name = "export"
     static let abstract = "Write a checkpoint's model without optimizer state (for sharing or PyTorch)."
-    static let usage = "export CKPT --out PATH [--graph JSON] [--probe PATH]"
+    static let usage = "export CKPT --out PATH [--format safetensors|darb] [--graph JSON] [--probe PATH]"
     static let options = [OptionSpec("out", "Destination .safetensors file (written atomically)."),
+                          OptionSpec("format", "safetensors (default) or darb: the regular-block weights only, packed (RegularBlockFile)."),
                           OptionSpec("graph", "Also write the network graph as JSON here (for Scripts/pytorch_graph_model.py)."),
                           OptionSpec("probe", "Also write a seeded input batch and PruneKit's logits for it (safetensors) here.")]
-    let source: String, destination: String, graphPath: String?, probePath: String?
+    let source: String, destination: String, graphPath: String?, probePath: String?, packed: Bool
 
     init(_ arguments: Arguments) throws {
         try arguments.requirePositionals(1, "one checkpoint path")
         guard let out = arguments.string("out") else { throw PruneKitError.usage("option '--out' is required") }
         (source, destination) = (arguments.positionals[0], out)
         (graphPath, probePath) = (arguments.string("graph"), arguments.string("probe"))
+        switch arguments.string("format") ?? "safetensors" {
+        case "safetensors": packed = false
+        case "darb": packed = true
+        case let other: throw PruneKitError.usage("option '--format': expected safetensors or darb, found '\(other)'")
+        }
+        if packed { try arguments.reject(["graph", "probe"], because: "applies to '--format safetensors' only") }
     }
 
     func run() throws {
+        if packed { return try writePacked() }
         var checkpoint = try readCheckpoint(source, nonFinite: .warn)
         checkpoint.optimizerState = [:]
         try checkpoint.write(to: destination)
         print("\(destination): \(checkpoint.model.parameterCount) parameters, \(try checkpoint.model.cost().flops) FLOPs per image")
         if let graphPath { try writeGraph(of: checkpoint.model, to: graphPath) }
         if let probePath { try writeProbe(of: checkpoint.model, to: probePath) }
+    }
+
+    private func writePacked() throws {
+        let model = try readCheckpoint(source, nonFinite: .warn).model
+        let recorded = try RegularBlockLayers.recorded(in: model)
+        guard !recorded.isEmpty else {
+            throw PruneKitError.invalidArgument(operation: "export --format darb", message: "\(source) has no regular-block records (prune it with --method darb or bmwm)")
+        }
+        let layers = try recorded.map { layer, sizes in
+            RegularBlockFile.Layer(name: layer.weight.name, shape: layer.weight.shape,
+                                   matrix: try RegularBlockMatrix(encoding: layer.weight.value.scalars, rows: layer.rows, columns: layer.columns, blockSizes: sizes))
+        }
+        try RegularBlockFile(layers: layers).write(to: destination)
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int) ?? 0
+        let dense = layers.reduce(0) { $0 + 4 * $1.matrix.rows * $1.matrix.columns }
+        print("\(destination): \(layers.count) regular-block layers, \(layers.reduce(0) { $0 + $1.matrix.keptCount }) kept weights, \(bytes) bytes (dense float32 \(dense))")
     }
 
     private func writeGraph(of model: Model, to path: String) throws {

@@ -19,7 +19,7 @@ struct PruneCommand: Command {
         OptionSpec("group-ratio", "Per-group overrides, e.g. layer1.0.conv1=0.3,feature.0=0."),
         OptionSpec("ignore", "Comma-separated groups or layers never pruned (prefix* allowed)."),
         OptionSpec("round-to", "Round kept widths up to a multiple of N (default 1)."),
-        OptionSpec("steps", "Reach the target in N iterative steps (default 1; not for methods that set their own: taylor, magnitude, deep-compression, increg, sdprun, bpcp)."),
+        OptionSpec("steps", "Reach the target in N iterative steps (default 1; not for methods that set their own: taylor, magnitude, deep-compression, increg, sdprun, bpcp, greedy, bmwm, darb)."),
         OptionSpec("out", "Folder for pruned.safetensors, report.json and report.txt."),
         OptionSpec("finetune-epochs", "Fine-tuning epochs after pruning (default 0)."),
         OptionSpec("finetune-lr", "Fine-tuning learning rate (default: the method's recipe)."),
@@ -52,9 +52,10 @@ struct PruneCommand: Command {
     }
 
     /// Methods whose pruner decides when it is complete (`isComplete`), so `--steps` would be ignored.
-    static let methodsWithOwnSchedule: Set<String> = ["taylor", "magnitude", "deep-compression", "increg", "spp", "sdprun", "bpcp", "greedy"]
+    static let methodsWithOwnSchedule: Set<String> = ["taylor", "magnitude", "deep-compression", "increg", "spp", "sdprun", "bpcp", "greedy", "bmwm", "darb"]
     /// Methods whose sparsity comes from their own training, which run without a target (the paper's form).
-    static let methodsWithoutTarget: Set<String> = ["sdprun"]
+    /// BMWM and DARB may take `--compression` (or BMWM `--block-size`) instead.
+    static let methodsWithoutTarget: Set<String> = ["sdprun", "bmwm", "darb"]
 
     static func pruningConfig(_ arguments: Arguments, method: String) throws -> PruningConfig {
         var config = try PresetFlags.startingConfig(arguments, method: method)
@@ -69,6 +70,9 @@ struct PruneCommand: Command {
                 throw PruneKitError.usage("give exactly one target: '--flops', '--params' or '--ratio' (found \(targets.count))")
             }
             config.target = try PruningTarget(parsing: targets[0] + "=" + arguments.string(targets[0])!)
+        }
+        if arguments.string("compression") != nil {
+            try arguments.reject(["flops", "params", "ratio"], because: "is replaced by '--compression' (one target only)")
         }
         if arguments.flag("global") && arguments.flag("uniform") { throw PruneKitError.usage("give '--global' or '--uniform', not both") }
         if arguments.flag("global") { config.scope = .global } else if arguments.flag("uniform") { config.scope = .uniform }

@@ -58,6 +58,7 @@ final class MethodSettingsStoreTests: XCTestCase {
             for option in entry.options { XCTAssertTrue(option.applies(to: entry.name), "\(option.name) in \(entry.name)") }
         }
         // issue 21: l1, l2, taylor and slimming now say in --detail which default they use and why.
-        XCTAssertEqual(Set(MethodNotes.text.keys), ["sfp", "greg-1", "greg-2", "increg", "spp", "sdprun", "l1", "l2", "taylor", "slimming", "eigendamage", "bpcp", "greedy"])
+        XCTAssertEqual(Set(MethodNotes.text.keys), ["sfp", "greg-1", "greg-2", "increg", "spp", "sdprun", "l1", "l2", "taylor", "slimming", "eigendamage", "bpcp", "greedy",
+                                                     "bmwm", "darb"])
     }
 }

@@ -61,7 +61,7 @@ final class PruningRegistryTests: XCTestCase {
 
     func testEveryEntryPrunesAndRuns() throws {
         XCTAssertEqual(PrunerRegistry.names, ["l1", "l2", "random", "taylor", "slimming", "magnitude", "deep-compression",
-                                              "sfp", "greg-1", "greg-2", "increg", "spp", "sdprun", "greedy", "eigendamage", "bpcp"])
+                                              "sfp", "greg-1", "greg-2", "increg", "spp", "sdprun", "greedy", "eigendamage", "bpcp", "bmwm", "darb"])
         for entry in PrunerRegistry.entries {
             let model = try Model(spec: spec, seed: 7)
             let config = smallConfig()
@@ -111,6 +111,16 @@ final class PruningRegistryTests: XCTestCase {
                 }
             } else {
                 XCTAssertEqual(model.parameterCount, denseCount, "\(entry.name) keeps shapes")
+                if ["bmwm", "darb"].contains(entry.name) {  // block records on every conv but the first (RegularBlockPruningTests)
+                    let recorded = try RegularBlockLayers.recorded(in: model)
+                    XCTAssertFalse(recorded.isEmpty, entry.name)
+                    for (layer, sizes) in recorded {
+                        let kept = RegularBlockMatrix.keptCount(columns: layer.columns, blockSizes: sizes)
+                        XCTAssertLessThanOrEqual(layer.weight.value.scalars.filter { $0 != 0 }.count, kept, "\(entry.name) \(layer.name)")
+                        XCTAssertLessThanOrEqual(kept, layer.rows * layer.columns / 2 + layer.rows, "\(entry.name) \(layer.name)")
+                    }
+                    continue
+                }
                 let weights = model.parameters.filter { $0.shape.count >= 2 }
                 let zeros = weights.reduce(0) { $0 + $1.value.scalars.filter { $0 == 0 }.count }
                 XCTAssertEqual(zeros, weights.reduce(0) { $0 + Int(Double($1.value.count) * 0.5) }, entry.name)
