@@ -87,21 +87,34 @@ static long image_group(long pixels) {
     return group < 1 ? 1 : group;
 }
 
-PK_TARGET void pk_conv_weight_gradient(const float *x, long xImage, long xPlane, const float *dy, long dyImage,
-                                       long dyPlane, int images, int C, long pixels, int taps, const long *offsets,
-                                       const uint16_t *masks, const int *weightTaps, int KKw, int OC, float *dw) {
-    int blocks = (C + 4) / 5;
-    long group = image_group(pixels);
+/// Both entry points: image groups, output blocks of 4, then the dense channel blocks with taps innermost (channels
+/// NULL) or the column segments (in the same order, built by ConvolutionTapPlan).
+PK_TARGET static void weight_gradient_all(const weight_args *base, int images, int C, const long *offsets,
+                                          const uint16_t *masks, const int *weightTaps, int KKw, int OC, int segments,
+                                          const int *segmentTaps, const int *segmentStarts, const int *channels,
+                                          float *dw) {
+    long group = image_group(base->pixels);
     for (long n0 = 0; n0 < images; n0 += group) {
-        weight_args a = {x + n0 * xImage, dy + n0 * dyImage, xImage, xPlane, dyImage, dyPlane, pixels,
-                         (int)(images - n0 < group ? images - n0 : group), taps};
+        weight_args a = *base;
+        a.x += n0 * a.xImage;
+        a.dy += n0 * a.dyImage;
+        a.images = (int)(images - n0 < group ? images - n0 : group);
         for (int o0 = 0; o0 < OC; o0 += 4) {
             int no = OC - o0 < 4 ? OC - o0 : 4;
+            if (channels) {
+                for (int s = 0; s < segments; s++) {
+                    int t = segmentTaps[s], first = segmentStarts[s], nc = segmentStarts[s + 1] - first;
+                    sparse_table[no - 1][nc - 1](&a, t, offsets[t], masks, o0, 0, channels + first, dw + weightTaps[t],
+                                                 (long)C * KKw, KKw);
+                }
+                continue;
+            }
             // Taps innermost: the block's NC input rows and NO gradient rows are reused by every tap while
             // they sit in L1 (taps outside re-streamed every input plane once per tap).
+            int blocks = (C + 4) / 5;
             for (int b = 0, c0 = 0; b < blocks; b++) {
                 int nc = C / blocks + (b < C % blocks ? 1 : 0);
-                for (int t = 0; t < taps; t++) {
+                for (int t = 0; t < a.taps; t++) {
                     weight_table[no - 1][nc - 1](&a, t, offsets[t], masks, o0, c0, NULL, dw + weightTaps[t],
                                                  (long)C * KKw, KKw);
                 }
@@ -111,22 +124,19 @@ PK_TARGET void pk_conv_weight_gradient(const float *x, long xImage, long xPlane,
     }
 }
 
+PK_TARGET void pk_conv_weight_gradient(const float *x, long xImage, long xPlane, const float *dy, long dyImage,
+                                       long dyPlane, int images, int C, long pixels, int taps, const long *offsets,
+                                       const uint16_t *masks, const int *weightTaps, int KKw, int OC, float *dw) {
+    weight_args a = {x, dy, xImage, xPlane, dyImage, dyPlane, pixels, images, taps};
+    weight_gradient_all(&a, images, C, offsets, masks, weightTaps, KKw, OC, 0, NULL, NULL, NULL, dw);
+}
+
 PK_TARGET void pk_conv_weight_gradient_columns(const float *x, long xImage, long xPlane, const float *dy, long dyImage,
                                                long dyPlane, int images, int C, long pixels, int taps, const long *offsets,
                                                const uint16_t *masks, const int *weightTaps, int KKw, int OC,
                                                int segments, const int *segmentTaps, const int *segmentStarts,
                                                const int *channels, float *dw) {
-    long group = image_group(pixels);
-    for (long n0 = 0; n0 < images; n0 += group) {
-        weight_args a = {x + n0 * xImage, dy + n0 * dyImage, xImage, xPlane, dyImage, dyPlane, pixels,
-                         (int)(images - n0 < group ? images - n0 : group), taps};
-        for (int o0 = 0; o0 < OC; o0 += 4) {
-            int no = OC - o0 < 4 ? OC - o0 : 4;
-            for (int s = 0; s < segments; s++) {
-                int t = segmentTaps[s], first = segmentStarts[s], nc = segmentStarts[s + 1] - first;
-                sparse_table[no - 1][nc - 1](&a, t, offsets[t], masks, o0, 0, channels + first, dw + weightTaps[t],
-                                             (long)C * KKw, KKw);
-            }
-        }
-    }
+    weight_args a = {x, dy, xImage, xPlane, dyImage, dyPlane, pixels, images, taps};
+    weight_gradient_all(&a, images, C, offsets, masks, weightTaps, KKw, OC, segments, segmentTaps, segmentStarts, channels,
+                        dw);
 }
