@@ -70,9 +70,9 @@ package final class PreparedConvolutionWeights {
             throw PruneKitError.shapeMismatch(operation: "conv2dInference", expected: "kept columns of a weight [OC, \(columns.channels), KH, KW]",
                                               found: "weight \(weight.shape)")
         }
-        let masked = columns.map { $0.masked(weight) } ?? weight
-        let (folded, foldedBias) = try batchNorm.map { try $0.fold(weight: masked, bias: bias) } ?? (masked, bias)
         let plan = ConvolutionKernels.isEnabled ? ConvolutionTapPlan(geometry, columns: columns) : nil
+        let masked = plan == nil ? columns.map { $0.masked(weight) } ?? weight : weight  // packing reads kept columns only
+        let (folded, foldedBias) = try batchNorm.map { try $0.fold(weight: masked, bias: bias) } ?? (masked, bias)
         (self.weight, self.bias, self.geometry, self.plan) = (folded, foldedBias, geometry, plan)
         packed = plan.map { ConvolutionKernels.pack(folded, plan: $0) }
     }

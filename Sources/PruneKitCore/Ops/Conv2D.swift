@@ -26,9 +26,10 @@ public func conv2d(_ input: Variable, weight: Variable, bias: Variable?, stride:
                                           found: "weight \(weight.shape)")
     }
     let (batch, outputChannels) = (input.shape[0], weight.shape[0])
-    let masked = columns.map { $0.masked(weight.value) } ?? weight.value
-    var output = Tensor(zeros: [batch, outputChannels, geometry.outputHeight, geometry.outputWidth], zeroed: false)
     let plan = ConvolutionKernels.isEnabled ? ConvolutionTapPlan(geometry, columns: columns) : nil
+    // The direct kernels read only kept columns (forward packing, per-tap adjoint rows); im2col needs W ⊙ M.
+    let masked = plan == nil ? columns.map { $0.masked(weight.value) } ?? weight.value : weight.value
+    var output = Tensor(zeros: [batch, outputChannels, geometry.outputHeight, geometry.outputWidth], zeroed: false)
     if let plan {
         conv2dForwardDirect(input.value, masked, bias?.value, plan, &output)
     } else {
