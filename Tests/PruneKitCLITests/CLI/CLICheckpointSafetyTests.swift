@@ -61,7 +61,7 @@ final class CLICheckpointSafetyTests: XCTestCase {
     func testFlagsThatWouldBeIgnoredAreUsageErrors() throws {
         let cases: [([String], String)] = [
             (["eval", poisoned, "--train-limit", "5"], "'--train-limit'"),
-            (["bench", poisoned, "--profile"], "'--profile'"),
+            (["bench", poisoned, "--steps", "3"], "'--steps'"),
             (["bench", poisoned, "--width-scale", "0.5"], "'--width-scale'"),
             (["bench", "infer", "--model", "lenet5", "--width-scale", "0.5", "--versus-dense", "--steps", "3"], "'--steps'"),
             (["prune", poisoned, "--method", "l1", "--flops", "0.5", "--finetune-lr", "0.1", "--out", folder + "/x"], "'--finetune-lr'"),
