@@ -53,7 +53,7 @@ import PruneKitTraining
 ///   step 2 is channel pruning with `BatchNormScaleImportance(reduction: .max)` at a BN-channel budget.
 /// - **DARB / BMWM** (darb.md, `RegularBlockPruner`): `plan` returns block-max masks (one kept weight per block of each
 ///   row, block size per row from its density, or one size); `finish` replaces the masks by `SparsityRecord.blocks`
-///   on the pruned nodes and records the regular-block storage; `fineTuningHooks` re-apply the records' masks.
+///   on the pruned nodes (the layers then keep the masks through training) and records the regular-block storage.
 ///
 /// ```swift
 /// final class MyPruner: Pruner {

@@ -19,7 +19,8 @@ struct PruneCommand: Command {
         OptionSpec("group-ratio", "Per-group overrides, e.g. layer1.0.conv1=0.3,feature.0=0."),
         OptionSpec("ignore", "Comma-separated groups or layers never pruned (prefix* allowed)."),
         OptionSpec("round-to", "Round kept widths up to a multiple of N (default 1)."),
-        OptionSpec("steps", "Reach the target in N iterative steps (default 1; not for methods that set their own: taylor, magnitude, deep-compression, increg, sdprun, bpcp, greedy, bmwm, darb)."),
+        OptionSpec("steps", "Reach the target in N iterative steps (default 1; not for methods that set their own: "
+                   + PrunerRegistry.names.filter { methodsWithOwnSchedule.contains($0) }.joined(separator: ", ") + ")."),
         OptionSpec("out", "Folder for pruned.safetensors, report.json and report.txt."),
         OptionSpec("finetune-epochs", "Fine-tuning epochs after pruning (default 0)."),
         OptionSpec("finetune-lr", "Fine-tuning learning rate (default: the method's recipe)."),
