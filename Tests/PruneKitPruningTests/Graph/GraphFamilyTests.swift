@@ -41,12 +41,7 @@ final class GraphFamilyTests: XCTestCase {
         XCTAssertEqual(try spec.width(of: "block1.conv1"), 15)
         XCTAssertLessThan(try model.cost().flops, before.flops)
         let expected = try GradientMode.withoutGradients { try model(input, ForwardContext(training: false)) }.value
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("graph-family-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("pruned.safetensors").path
-        try ModelCheckpoint(model: model).write(to: path)
-        let loaded = try ModelCheckpoint.read(path: path).model
+        let loaded = try checkpointRoundTrip(model)
         XCTAssertEqual(loaded.spec, spec)
         let output = try GradientMode.withoutGradients { try loaded(input, ForwardContext(training: false)) }.value
         XCTAssertEqual(output, expected)

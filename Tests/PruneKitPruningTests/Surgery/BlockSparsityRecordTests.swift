@@ -33,10 +33,7 @@ final class BlockSparsityRecordTests: XCTestCase {
             XCTAssertEqual(zip(weight.value.scalars, m).filter { $0.1 == 0 && $0.0 != 0 }.count, 0, "\(weight.name) regrew")
             XCTAssertGreaterThan(zip(weight.value.scalars, m).filter { $0.1 == 1 && $0.0 != 0 }.count, 0)
         }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("blocks-\(UUID().uuidString).safetensors").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try ModelCheckpoint(model: sparse).write(to: path)
-        let loaded = try ModelCheckpoint.read(path: path).model
+        let loaded = try checkpointRoundTrip(sparse)
         XCTAssertEqual((loaded.namedLayers["conv2"] as! Conv2d).weightMask, masks[0])
         XCTAssertEqual((loaded.namedLayers["fc1"] as! Linear).weightMask, masks[1])
         let images = NetworkFixtures.images(for: sparse.spec, count: 2, seed: 9)

@@ -81,10 +81,7 @@ final class ColumnSparsityRecordTests: XCTestCase {
 
     /// Saves, reloads and compares spec, columns and evaluation logits.
     private func assertCheckpointRoundTrip(_ model: Model, file: StaticString = #filePath, line: UInt = #line) throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("columns-\(UUID().uuidString).safetensors").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try ModelCheckpoint(model: model).write(to: path)
-        let loaded = try ModelCheckpoint.read(path: path).model
+        let loaded = try checkpointRoundTrip(model)
         XCTAssertEqual(try loaded.currentSpec(), try model.currentSpec(), file: file, line: line)
         for name in model.layerNames {
             XCTAssertEqual((loaded.namedLayers[name] as? Conv2d)?.columns, (model.namedLayers[name] as? Conv2d)?.columns, name,

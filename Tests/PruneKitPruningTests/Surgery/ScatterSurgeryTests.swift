@@ -74,12 +74,7 @@ final class ScatterSurgeryTests: XCTestCase {
         let json = try JSONEncoder().encode(compact.graph)
         XCTAssertTrue(String(decoding: json, as: UTF8.self).contains("\"channel_scatter\""))
         XCTAssertEqual(try JSONDecoder().decode(NetworkGraph.self, from: json), compact.graph)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("scatter-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("compact.safetensors").path
-        try ModelCheckpoint(model: compact).write(to: path)
-        let loaded = try ModelCheckpoint.read(path: path).model
+        let loaded = try checkpointRoundTrip(compact)
         XCTAssertEqual((loaded.namedLayers["layer1.1.bn2_scatter"] as? ChannelScatter)?.fill, scatter.fill)
         let input = Variable(randomTensor([2, 3, 32, 32], seed: 4))
         XCTAssertEqual(try logits(loaded, input), try logits(compact, input))

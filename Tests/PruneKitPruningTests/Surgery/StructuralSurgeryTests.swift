@@ -15,15 +15,6 @@ final class StructuralSurgeryTests: XCTestCase {
         try GradientMode.withoutGradients { try model(input, ForwardContext(training: false)) }.value
     }
 
-    private func roundTrip(_ model: Model) throws -> Model {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("structural-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("edited.safetensors").path
-        try ModelCheckpoint(model: model).write(to: path)
-        return try ModelCheckpoint.read(path: path).model
-    }
-
     /// Zeroing the branch's last BN (or conv) makes the block compute its shortcut, which is what removal leaves.
     func testRemovingABlockEqualsSilencingItsBranch() throws {
         let cases: [(String, String, String)] = [("resnet20", "layer1.1.add", "layer1.1.bn2"), ("resnet20", "layer2.0.add", "layer2.0.bn2"),
@@ -49,7 +40,7 @@ final class StructuralSurgeryTests: XCTestCase {
             }
             let expected = try logits(model, input)
             assertClose(try logits(removed, input), expected.scalars, relative: 1e-4, absolute: 1e-4)
-            XCTAssertEqual(try logits(try roundTrip(removed), input), try logits(removed, input), "\(name) checkpoint")
+            XCTAssertEqual(try logits(try checkpointRoundTrip(removed), input), try logits(removed, input), "\(name) checkpoint")
             // The edited graph is coupled and pruned like any other.
             let graph = try DependencyGraph(model: removed)
             let stream = try graph.group(named: name.hasPrefix("wrn") ? "group1" : "layer1")
@@ -84,7 +75,7 @@ final class StructuralSurgeryTests: XCTestCase {
         XCTAssertEqual(pruned.graph?.node(named: "layer2.1.conv1")?.operation,
                        .factorisedConvolution(.init(inputRank: 31, outputRank: 29, outputChannels: 32, kernelSize: 3, padding: 1)))
         let after = try logits(factorised, input)
-        XCTAssertEqual(try logits(try roundTrip(factorised), input), after)
+        XCTAssertEqual(try logits(try checkpointRoundTrip(factorised), input), after)
     }
 
     func testColumnSparsityZeroesTheDroppedColumnsAndCountsOnlyTheKeptOnes() throws {
@@ -102,7 +93,7 @@ final class StructuralSurgeryTests: XCTestCase {
         } }
         (model.namedLayers["layer1.0.conv1"] as! Conv2d).weight.value = weight
         XCTAssertEqual(try logits(sparse, input), try logits(model, input))
-        let loaded = try roundTrip(sparse)
+        let loaded = try checkpointRoundTrip(sparse)
         XCTAssertEqual(loaded.spec, sparse.spec)
         XCTAssertEqual(try loaded.cost().flops, try sparse.cost().flops)
         assertThrowsPruneKitError(["sparsity.columns", "0..<144"]) {

@@ -104,12 +104,7 @@ final class ChannelBudgetFaithfulnessTests: XCTestCase {
         XCTAssertLessThan(batchNormChannels, denseBatchNorm * 8 / 10, "blocks and then 20% of what remained")
         XCTAssertEqual(report.parametersAfter, model.parameterCount)
         XCTAssertTrue(report.layers.contains { $0.widthAfter == 0 && $0.parametersAfter == 0 }, "removed layers report 0")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bpcp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("pruned.safetensors").path
-        try ModelCheckpoint(model: model).write(to: path)
-        let restored = try ModelCheckpoint.read(path: path).model
+        let restored = try checkpointRoundTrip(model)
         let images = NetworkFixtures.images(for: spec, count: 2, seed: 8)
         XCTAssertEqual(try NetworkFixtures.logits(restored, images, training: false), try NetworkFixtures.logits(model, images, training: false))
     }

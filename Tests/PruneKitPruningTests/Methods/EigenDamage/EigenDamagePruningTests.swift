@@ -78,10 +78,7 @@ final class EigenDamagePruningTests: XCTestCase {
         let factorised = graph.nodes.filter { if case .factorisedConvolution = $0.operation { true } else { false } }
         XCTAssertFalse(factorised.isEmpty)
         XCTAssertEqual(try model.cost().flops, report.flopsAfter)
-        let path = NSTemporaryDirectory() + "eigendamage-\(UUID().uuidString).safetensors"
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try ModelCheckpoint(model: model).write(to: path)
-        let loaded = try ModelCheckpoint.read(path: path).model
+        let loaded = try checkpointRoundTrip(model)
         XCTAssertEqual(try logits(loaded, input), try logits(model, input))
         XCTAssertTrue(loaded.stateDictionaryKeys.contains(factorised[0].name + ".rotation_in.weight"))
         var again = PruningConfig()

@@ -56,10 +56,7 @@ final class RegularBlockPruningTests: XCTestCase {
         XCTAssertLessThan(result.regularBlockBytes, result.csrBytes)
         XCTAssertNotNil(report.results.values["layers.0.regular_block_bytes"])
 
-        let path = NSTemporaryDirectory() + "darb-\(UUID().uuidString).safetensors"
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try ModelCheckpoint(model: model).write(to: path)
-        let loaded = try ModelCheckpoint.read(path: path).model
+        let loaded = try checkpointRoundTrip(model)
         XCTAssertEqual(try blockSizes(loaded), sizes)
         XCTAssertEqual(try loaded.cost().parameterCount, try model.cost().parameterCount)
         XCTAssertEqual((loaded.namedLayers["layers.0"] as! Linear).weight.value.scalars, after)

@@ -69,12 +69,7 @@ final class StructuredProbabilisticPruningEndToEndTests: XCTestCase {
         XCTAssertEqual(report.flopsAfter, expectedFlops)
         XCTAssertLessThan(Double(report.flopsAfter), 0.55 * Double(report.flopsBefore))
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("pruned.safetensors").path
-        try ModelCheckpoint(model: model).write(to: path)
-        let loaded = try ModelCheckpoint.read(path: path).model
+        let loaded = try checkpointRoundTrip(model)
         XCTAssertEqual(try records(loaded), kept)
         XCTAssertEqual(try loaded.cost().flops, report.flopsAfter)
         let images = NetworkFixtures.images(for: spec, count: 2, seed: 9)
