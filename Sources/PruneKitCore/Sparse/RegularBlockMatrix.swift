@@ -59,21 +59,34 @@ public struct RegularBlockMatrix: Equatable, Sendable {
             throw PruneKitError.shapeMismatch(operation: "regular-block encoding", expected: "\(rows) x \(columns) = \(rows * columns) values",
                                               found: "\(dense.count)")
         }
-        var values: [Float] = [], offsets: [Int] = []
-        values.reserveCapacity(Self.keptCount(columns: columns, blockSizes: blockSizes))
-        offsets.reserveCapacity(values.capacity)
-        dense.withUnsafeBufferPointer { w in
-            for row in 0..<rows {
-                let size = blockSizes[row], base = row * columns
-                for start in stride(from: 0, to: columns, by: size) {
-                    var best = start
-                    for column in start..<min(start + size, columns) where abs(w[base + column]) > abs(w[base + best]) { best = column }
-                    values.append(w[base + best])
-                    offsets.append(best - start)
-                }
+        let kept = Self.blockMaxima(of: dense, rows: rows, columns: columns, blockSizes: blockSizes)
+        let offsets = kept.map { index in
+            let column = index % columns
+            return column - column / blockSizes[index / columns] * blockSizes[index / columns]
+        }
+        try self.init(rows: rows, columns: columns, blockSizes: blockSizes, values: kept.map { dense[$0] }, offsets: offsets)
+    }
+
+    /// Flat indices r N + c of the entry each block keeps, in row and block order: the first entry of largest magnitude
+    /// (BMWM's block maximum, ties to the lowest index). The one rule `SparsityRecord.mask` and the encoder share.
+    /// `dense` is [rows, columns] row-major; block sizes are assumed valid (>= 1, one per row).
+    public static func blockMaxima(of dense: [Float], rows: Int, columns: Int, blockSizes: [Int]) -> [Int] {
+        dense.withUnsafeBufferPointer { blockMaxima(of: $0, rows: rows, columns: columns, blockSizes: blockSizes) }
+    }
+
+    /// `blockMaxima` read in place (a tensor's storage, no copy).
+    public static func blockMaxima(of w: UnsafeBufferPointer<Float>, rows: Int, columns: Int, blockSizes: [Int]) -> [Int] {
+        var kept: [Int] = []
+        kept.reserveCapacity(keptCount(columns: columns, blockSizes: blockSizes))
+        for row in 0..<rows {
+            let size = blockSizes[row], base = row * columns
+            for start in stride(from: base, to: base + columns, by: size) {
+                var best = start
+                for index in start..<min(start + size, base + columns) where abs(w[index]) > abs(w[best]) { best = index }
+                kept.append(best)
             }
         }
-        try self.init(rows: rows, columns: columns, blockSizes: blockSizes, values: values, offsets: offsets)
+        return kept
     }
 
     /// A matrix from its parts: `offsets` [K] one per kept value, each below its block's length. Throws naming what
@@ -116,8 +129,7 @@ public struct RegularBlockMatrix: Equatable, Sendable {
         for row in 0..<rows {
             let bits = Self.offsetBits(blockSize: blockSizes[row])
             for block in 0..<(valueStarts[row + 1] - valueStarts[row]) {
-                let position = bitStarts[row] + block * bits
-                offsets[valueStarts[row] + block] = (0..<bits).reduce(0) { $0 | Int((packedOffsets[(position + $1) >> 3] >> ((position + $1) & 7)) & 1) << $1 }
+                offsets[valueStarts[row] + block] = Self.readOffset(packedOffsets, at: bitStarts[row] + block * bits, bits: bits)
             }
         }
         try self.init(rows: rows, columns: columns, blockSizes: blockSizes, values: values, offsets: offsets)
@@ -139,8 +151,13 @@ public struct RegularBlockMatrix: Equatable, Sendable {
 
     /// The offset of `block` in `row` (column = block * b_r + offset).
     public func offset(row: Int, block: Int) -> Int {
-        let bits = Self.offsetBits(blockSize: blockSizes[row]), position = rowBitStarts[row] + block * bits
-        return (0..<bits).reduce(0) { $0 | Int((packedOffsets[(position + $1) >> 3] >> ((position + $1) & 7)) & 1) << $1 }
+        let bits = Self.offsetBits(blockSize: blockSizes[row])
+        return Self.readOffset(packedOffsets, at: rowBitStarts[row] + block * bits, bits: bits)
+    }
+
+    /// The `bits`-bit offset stored LSB first at bit `position` of `packed`.
+    static func readOffset(_ packed: [UInt8], at position: Int, bits: Int) -> Int {
+        (0..<bits).reduce(0) { $0 | Int((packed[(position + $1) >> 3] >> ((position + $1) & 7)) & 1) << $1 }
     }
 
     /// Row-major [rows, columns] dense matrix with the kept values and zeros elsewhere.

@@ -55,15 +55,8 @@ public enum SparsityRecord: Equatable, Sendable {
         case let .columns(kept):
             for row in 0..<rows { for column in kept { mask[row * columns + column] = 1 } }
         case let .blocks(sizes):
-            weight.withUnsafeBufferPointer { w in
-                for row in 0..<rows {
-                    for start in stride(from: 0, to: columns, by: sizes[row]) {
-                        let block = (row * columns + start)..<(row * columns + min(start + sizes[row], columns))
-                        let best = block.max { (abs(w[$0]), $1) < (abs(w[$1]), $0) }!
-                        mask[best] = 1
-                    }
-                }
-            }
+            let kept = weight.withUnsafeBufferPointer { RegularBlockMatrix.blockMaxima(of: $0, rows: rows, columns: columns, blockSizes: sizes) }
+            for index in kept { mask[index] = 1 }
         }
         return mask
     }
