@@ -4,7 +4,7 @@ import PruneKitNetworks
 extension StructuralSurgery {
     /// The model with `fraction` of the im2col columns of every convolution but the first pruned by magnitude: each
     /// such conv (weight [OC, C, K, K] viewed as [OC, C*K*K]) keeps the ceil((1 - fraction) * C*K*K) columns of
-    /// largest L1 norm sum_o |W[o, j]| (ties: lower index), recorded as `SparsityRecord.columns`. The one-shot
+    /// largest L1 norm sum_o |W[o, j]| (ties: the lower index goes first), recorded as `SparsityRecord.columns`. The one-shot
     /// magnitude column pruning SPP (Wang et al. BMVC 2018) refines; `prune-cli edit --prune-columns` uses it to make
     /// column-sparse networks for benchmarks. Convolutions that already carry a record are skipped.
     ///
@@ -25,19 +25,10 @@ extension StructuralSurgery {
             guard let convolution = model.namedLayers[name] as? Conv2d else { continue }
             let columns = convolution.inputChannels * convolution.kernelSize * convolution.kernelSize
             let keep = Int((Double(columns) * (1 - fraction)).rounded(.up))
-            let norms = columnNorms(convolution.weight.value, columns: columns)
-            let kept = (0..<columns).sorted { norms[$0] != norms[$1] ? norms[$0] > norms[$1] : $0 < $1 }.prefix(keep).sorted()
-            graph = try graph.attachingSparsity(.columns(kept: kept), to: name)
+            let slices = UnitSlices.Member(variable: convolution.weight, layout: .columns(of: convolution.weight.shape), channels: [])
+            let removed = Set(UnitSlices.lowest(columns - keep, of: slices.axisSums(of: convolution.weight.value) { abs($0) }))
+            graph = try graph.attachingSparsity(.columns(kept: (0..<columns).filter { !removed.contains($0) }), to: name)
         }
         return try rebuilt(model, graph: graph)
-    }
-
-    /// sum_o |W[o, j]| for each column j of the [OC, columns] matrix.
-    private static func columnNorms(_ weight: Tensor, columns: Int) -> [Float] {
-        var norms = [Float](repeating: 0, count: columns)
-        weight.withUnsafeBufferPointer { w in
-            for index in w.indices { norms[index % columns] += abs(w[index]) }
-        }
-        return norms
     }
 }
