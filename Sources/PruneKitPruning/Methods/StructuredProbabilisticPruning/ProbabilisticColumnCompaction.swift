@@ -2,21 +2,22 @@ import PruneKitCore
 import PruneKitNetworks
 import PruneKitTraining
 
-/// The end of SPP's pruning phase (spp.md "Output" and "Coupled channels"), in three session steps:
+/// The end of SPP's pruning phase (spp.md "Output" and "Coupled channels"), in three session steps (the first two
+/// here):
 ///
 /// 1. `masks`: P of every layer as a 0/1 weight mask [OC, C, K, K] (constant along each column) in `session.masks`,
 ///    so the channel surgery of step 2 slices it with the weights.
 /// 2. `emptiedChannels`: input channel c of a conv whose K K columns are all in P is removed physically with its
 ///    producer filter and BatchNorm channel, only in `.layer` groups (a plain conv -> (BN) -> ReLU -> conv link)
 ///    whose every reader is such a conv; never in a residual stream (`.residualStream` groups are skipped).
-/// 3. `attachRecords`: each masked conv gets `SparsityRecord.columns(kept:)` (column c K K + tap, after the removal),
-///    the masks are cleared, and the session takes the recorded graph (`PruningSession.restructure`): FLOPs and
-///    parameters then count only kept columns and checkpoints keep the record.
+/// 3. `PruningSession.recordColumnMasks`: each masked conv gets `SparsityRecord.columns(kept:)` (column c K K + tap,
+///    after the removal), the masks are cleared, and the session takes the recorded graph: FLOPs and parameters then
+///    count only kept columns, the convs compute only them, and checkpoints keep the record.
 ///
 /// ```swift
 /// try session.apply(try ProbabilisticColumnCompaction.masks(session, hook: hook))
 /// try session.apply(ProbabilisticColumnCompaction.emptiedChannels(session))
-/// try ProbabilisticColumnCompaction.attachRecords(session)
+/// try session.recordColumnMasks()
 /// ```
 enum ProbabilisticColumnCompaction {
     /// Step 1: P as weight masks.
@@ -51,24 +52,5 @@ enum ProbabilisticColumnCompaction {
         return mask.withUnsafeBufferPointer { m in
             member.channels[unit].allSatisfy { channel in (0..<taps).allSatisfy { m[channel * taps + $0] == 0 } }
         }
-    }
-
-    /// Step 3: column records from the masks; returns (pruned columns, all columns) over the recorded convs.
-    @discardableResult
-    static func attachRecords(_ session: PruningSession) throws -> (pruned: Int, total: Int) {
-        var records: [(String, SparsityRecord)] = [], (pruned, total) = (0, 0)
-        for (name, mask) in session.masks.masks.sorted(by: { $0.key < $1.key }) {
-            let layerName = String(name.dropLast(".weight".count))
-            guard session.model.namedLayers[layerName] is Conv2d else { continue }
-            let columns = mask.count / mask.shape[0]
-            let kept = mask.withUnsafeBufferPointer { m in (0..<columns).filter { m[$0] != 0 } }
-            records.append((layerName, .columns(kept: kept)))
-            (pruned, total) = (pruned + columns - kept.count, total + columns)
-        }
-        session.masks.removeAll()
-        var edited = session.model
-        for (name, record) in records { edited = try StructuralSurgery.attachSparsity(record, to: name, in: edited) }
-        if !records.isEmpty { try session.restructure(to: edited) }
-        return (pruned, total)
     }
 }

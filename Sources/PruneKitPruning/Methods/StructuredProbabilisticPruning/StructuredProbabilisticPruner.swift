@@ -95,7 +95,7 @@ public final class StructuredProbabilisticPruner: Pruner {
     public func isComplete(_ session: PruningSession) throws -> Bool { session.step >= 2 }
 
     /// Column records on every pruned conv (the masks leave the session).
-    public func finish(_ session: PruningSession) throws { try ProbabilisticColumnCompaction.attachRecords(session) }
+    public func finish(_ session: PruningSession) throws { try session.recordColumnMasks() }
 
     /// Removes channels via `session.apply`, recording how many.
     public func apply(_ plan: PruningPlan, to session: PruningSession) throws {
