@@ -20,15 +20,23 @@ public struct EvaluationResult: Codable, Equatable {
 
 /// Evaluation in eval mode (running BN statistics, no dropout) with the tape off.
 public enum Evaluator {
-    /// Runs every batch of epoch 0 of `provider` through `model`.
-    public static func evaluate(_ model: Layer, on provider: BatchProvider, classCount: Int) throws -> EvaluationResult {
+    /// Runs every batch of epoch 0 of `provider` through `model`. With `mirrored`, each batch also runs mirrored
+    /// left-right and the logits of the two passes are averaged, (f(x) + f(flip x)) / 2, before the loss and the
+    /// arg-max (flip test-time augmentation; twice the time).
+    public static func evaluate(_ model: Layer, on provider: BatchProvider, classCount: Int, mirrored: Bool = false) throws -> EvaluationResult {
         let start = Profiler.now()
         var correct = [Int](repeating: 0, count: classCount), seen = [Int](repeating: 0, count: classCount)
         var lossTotal: Double = 0
         let context = ForwardContext(training: false)
         try GradientMode.withoutGradients {
             try provider.forEachBatch(epoch: 0, startingAt: 0) { _, images, labels in
-                let logits = try model(Variable(images), context)
+                var logits = try model(Variable(images), context)
+                if mirrored {
+                    var average = logits.value
+                    try average.addScaled(try model(Variable(images.mirroredHorizontally()), context).value)
+                    average.scale(by: 0.5)
+                    logits = Variable(average)
+                }
                 guard logits.shape == [labels.count, classCount] else {
                     throw PruneKitError.shapeMismatch(operation: "evaluate", expected: "logits [\(labels.count), \(classCount)]",
                                                       found: "\(logits.shape)")

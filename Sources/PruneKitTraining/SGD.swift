@@ -10,6 +10,10 @@ import PruneKitData
 ///     d = nesterov ? g + momentum * v : v
 ///     w = w - learningRate * d
 ///
+/// `weightDecay` applies to weight matrices and kernels (rank >= 2); vectors (rank <= 1: batch-norm scales and shifts,
+/// biases) take `vectorWeightDecay` when it is set, the "no weight decay on BN and bias" of fast CIFAR recipes
+/// (Goyal et al. 2017, section 5.1; torchvision's `--norm-weight-decay`), else `weightDecay` like every other tensor.
+///
 /// Weight decay here is the plain L2 term; pruning regularisers (slimming, GReg, IncReg) add their own
 /// gradients through trainer hooks and are not mixed into it. Momentum buffers are keyed by parameter
 /// name so that surgery can slice them along with the weights (STYLE.md rule 12).
@@ -22,20 +26,24 @@ public final class SGD {
     public var nesterov: Bool
     /// L2 coefficient added to the gradient as weightDecay * w (>= 0).
     public var weightDecay: Float
+    /// L2 coefficient for rank <= 1 parameters (batch-norm scale and shift, biases); nil: `weightDecay`.
+    public var vectorWeightDecay: Float?
     /// Momentum buffers by parameter name.
     public var velocities: [String: Tensor] = [:]
 
-    /// Defaults: no momentum, no Nesterov, no weight decay. Throws `invalidArgument` on a negative value or Nesterov
-    /// without momentum.
+    /// Defaults: no momentum, no Nesterov, no weight decay, vectors decayed like matrices. Throws `invalidArgument` on a
+    /// negative value or Nesterov without momentum.
     ///
     /// ```swift
     /// let sgd = try SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4)
     /// sgd.step(model.parameters)
     /// ```
-    public init(learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) throws {
-        guard learningRate >= 0, momentum >= 0, weightDecay >= 0, !nesterov || momentum > 0 else {
-            throw PruneKitError.invalidArgument(operation: "SGD", message: "need learningRate, momentum, weightDecay >= 0 and momentum > 0 with Nesterov; got lr \(learningRate), momentum \(momentum), weight decay \(weightDecay), nesterov \(nesterov)")
+    public init(learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0,
+                vectorWeightDecay: Float? = nil) throws {
+        guard learningRate >= 0, momentum >= 0, weightDecay >= 0, (vectorWeightDecay ?? 0) >= 0, !nesterov || momentum > 0 else {
+            throw PruneKitError.invalidArgument(operation: "SGD", message: "need learningRate, momentum, weight decays >= 0 and momentum > 0 with Nesterov; got lr \(learningRate), momentum \(momentum), weight decay \(weightDecay), vector weight decay \(vectorWeightDecay.map { "\($0)" } ?? "nil"), nesterov \(nesterov)")
         }
+        self.vectorWeightDecay = vectorWeightDecay
         self.learningRate = learningRate
         self.momentum = momentum
         self.nesterov = nesterov
@@ -51,7 +59,8 @@ public final class SGD {
     }
 
     private func update(_ parameter: Variable, _ gradient: Tensor) {
-        let (lr, m, wd) = (learningRate, momentum, weightDecay)
+        let isVector = parameter.value.shape.count <= 1
+        let (lr, m, wd) = (learningRate, momentum, isVector ? vectorWeightDecay ?? weightDecay : weightDecay)
         let count = gradient.count
         var velocity = velocities.removeValue(forKey: parameter.name)
         let first = velocity == nil || velocity!.shape != gradient.shape

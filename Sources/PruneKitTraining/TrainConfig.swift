@@ -17,6 +17,9 @@ public struct TrainConfig: Codable, Equatable {
     public var nesterov = false
     /// L2 weight-decay coefficient added to every gradient by SGD (g + weightDecay * w); default 5e-4.
     public var weightDecay: Float = 5e-4
+    /// Weight decay of rank <= 1 parameters (batch-norm scale and shift, biases; `SGD.vectorWeightDecay`); nil: `weightDecay`.
+    /// Fast CIFAR recipes set 0 (Goyal et al. 2017; Jordan's airbench).
+    public var vectorWeightDecay: Float?
     /// How the rate moves from `learningRate` over the run (`LearningRateSchedule`); default cosine to 0 over all iterations.
     public var schedule: LearningRateSchedule = .cosine
     /// Epochs of linear warm-up (Goyal et al. 2017): during them the scheduled rate is multiplied by (t + 1) / (warmupEpochs *
@@ -25,6 +28,9 @@ public struct TrainConfig: Codable, Equatable {
     /// Label-smoothing epsilon of the training loss (Szegedy et al. 2016): targets (1 - eps) onehot + eps / K; default 0.
     /// Evaluation loss is always unsmoothed.
     public var labelSmoothing: Float = 0
+    /// Evaluate on each image and its mirror image and average the logits (flip test-time augmentation, as
+    /// airbench and the DAWNBench CIFAR-10 entries do); default false. Training is unaffected.
+    public var testTimeFlip = false
     /// Seeds initialisation, shuffling, augmentation and dropout.
     public var seed: UInt64 = 1
     /// Training-set augmentation; nil: the dataset's standard one (`DatasetKind.trainingAugmentation`: crop and
@@ -43,11 +49,12 @@ public struct TrainConfig: Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case epochs, batchSize, learningRate, momentum, nesterov, weightDecay, schedule, warmupEpochs, labelSmoothing, seed
-        case augmentation, shuffle
+        case augmentation, shuffle, vectorWeightDecay, testTimeFlip
     }
 
-    /// Decodes a stored configuration; `augmentation` and `shuffle` may be absent (checkpoints written before
-    /// they existed), which means today's behaviour: the dataset's augmentation, shuffled.
+    /// Decodes a stored configuration; `augmentation`, `shuffle`, `vectorWeightDecay` and `testTimeFlip` may be absent
+    /// (checkpoints written before they existed), which means the behaviour of then: the dataset's augmentation,
+    /// shuffled, every tensor decayed alike, plain evaluation.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         epochs = try container.decode(Int.self, forKey: .epochs)
@@ -62,11 +69,14 @@ public struct TrainConfig: Codable, Equatable {
         seed = try container.decode(UInt64.self, forKey: .seed)
         augmentation = try container.decodeIfPresent(Augmentation.self, forKey: .augmentation)
         shuffle = try container.decodeIfPresent(Bool.self, forKey: .shuffle) ?? true
+        vectorWeightDecay = try container.decodeIfPresent(Float.self, forKey: .vectorWeightDecay)
+        testTimeFlip = try container.decodeIfPresent(Bool.self, forKey: .testTimeFlip) ?? false
     }
 
     /// SGD built from this configuration.
     public func makeOptimizer() throws -> SGD {
-        try SGD(learningRate: learningRate, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
+        try SGD(learningRate: learningRate, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay,
+                vectorWeightDecay: vectorWeightDecay)
     }
 }
 

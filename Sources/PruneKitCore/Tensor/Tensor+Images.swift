@@ -32,4 +32,19 @@ extension Tensor {
             }
         }
     }
+
+    /// The mirror image along the last axis: result[..., x] = self[..., W - 1 - x], same shape ([N, C, H, W] images
+    /// flipped left-right, the test-time flip of fast CIFAR recipes).
+    public func mirroredHorizontally() -> Tensor {
+        precondition(rank >= 1, "mirroredHorizontally needs at least one axis, got \(shape)")
+        let width = shape[rank - 1]
+        var result = Tensor(zeros: shape, zeroed: false)
+        result.withUnsafeMutableBufferPointer { target in
+            let (source, output) = (storage.pointer, target.baseAddress!)
+            for row in stride(from: 0, to: count, by: max(width, 1)) {
+                for x in 0..<width { output[row + x] = source[row + width - 1 - x] }
+            }
+        }
+        return result
+    }
 }

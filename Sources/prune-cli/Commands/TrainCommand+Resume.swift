@@ -14,6 +14,8 @@ extension TrainCommand {
     static let recipeFlags: [(flag: String, value: (TrainConfig) -> String)] = [
         ("batch-size", { "\($0.batchSize)" }), ("lr", { "\($0.learningRate)" }), ("momentum", { "\($0.momentum)" }),
         ("nesterov", { $0.nesterov ? "Nesterov momentum" : "plain momentum" }), ("weight-decay", { "\($0.weightDecay)" }),
+        ("norm-bias-weight-decay", { $0.vectorWeightDecay.map { "\($0)" } ?? "the weight decay" }),
+        ("test-flip", { $0.testTimeFlip ? "on" : "off" }),
         ("schedule", { "\($0.schedule)" }), ("warmup-epochs", { "\($0.warmupEpochs)" }),
         ("label-smoothing", { "\($0.labelSmoothing)" }), ("seed", { "\($0.seed)" }),
         ("augment", { TrainingDataOptions.name(of: $0.augmentation ?? .none) }),

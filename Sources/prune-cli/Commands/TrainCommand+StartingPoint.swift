@@ -35,18 +35,16 @@ extension TrainCommand {
             throw PruneKitError.usage("option '--model' or '--model-spec' is required to start a run (there is no \(lastPath) to resume)")
         }
         try spec.validate()
-        let config = recipe(for: spec, kind: data.kind)
+        let config = try recipe(for: spec, kind: data.kind)
         return TrainStart(model: try Model(spec: spec, seed: config.seed), config: config, state: TrainingState(seed: config.seed),
                           optimizerState: [:], data: data, metadata: ["dataset": data.kind.name])
     }
 
-    /// The flags' recipe with the network's default learning rate and the dataset's augmentation made explicit
-    /// (so the checkpoint records what ran).
-    private func recipe(for spec: ModelSpec, kind: DatasetKind) -> TrainConfig {
-        var config = self.config
-        // Without batch norm, 0.1 with momentum 0.9 diverges (LeNet-5 on MNIST: NaN loss at iteration 16);
-        // 0.01 is the usual recipe for these (Han et al. 2015's Caffe LeNets).
-        if !arguments.given("lr") && !spec.usesBatchNorm { config.learningRate = 0.01 }
+    /// The flags over the network family's recommended recipe (`TrainConfig.recommended`), with the dataset's
+    /// augmentation made explicit (so the checkpoint records what ran).
+    private func recipe(for spec: ModelSpec, kind: DatasetKind) throws -> TrainConfig {
+        var config = try Self.trainConfig(arguments, base: .recommended(batchNormalized: spec.usesBatchNorm, dataset: kind))
+        try TrainingDataOptions(arguments).apply(to: &config)
         return config.resolvingAugmentation(for: kind)
     }
 
@@ -63,7 +61,7 @@ extension TrainCommand {
             throw PruneKitError.usage("option '--dataset': \(data.kind.name) has \(data.kind.imageShape) images in \(data.kind.classCount) classes, "
                                       + "but \(path) expects \(spec.inputShape) images in \(spec.classCount) classes")
         }
-        let config = recipe(for: spec, kind: data.kind)
+        let config = try recipe(for: spec, kind: data.kind)
         let metadata = ["dataset": data.kind.name, Self.initFromKey: try CheckpointOrigin(describing: path).jsonText()]
         printError("initialising from \(path) (\(spec.name), \(checkpoint.model.parameterCount) parameters): fresh optimizer and training state")
         return TrainStart(model: checkpoint.model, config: config, state: TrainingState(seed: config.seed), optimizerState: [:],

@@ -16,14 +16,17 @@ struct TrainCommand: Command {
     ] + DataOptions.options + [
         OptionSpec("out", "Run folder for checkpoints and metrics (created if missing)."),
         OptionSpec("epochs", "Epochs to train (default 30; 0 writes and evaluates the initialised model)."),
-        OptionSpec("batch-size", "Images per batch (default 128)."),
-        OptionSpec("lr", "Base learning rate (default 0.1; 0.01 for networks without batch norm: mlp, lenet5, graphs with no batch_norm node)."),
+        OptionSpec("batch-size", "Images per batch (default 64)."),
+        OptionSpec("lr", "Base learning rate (default 0.1 with batch norm; 0.05 without: mlp, lenet5, graphs with no batch_norm node)."),
         OptionSpec("momentum", "SGD momentum (default 0.9)."),
         OptionSpec("nesterov", value: false, "Use Nesterov momentum."),
-        OptionSpec("weight-decay", "L2 weight decay (default 5e-4)."),
-        OptionSpec("schedule", "constant, cosine (default), one-cycle, multi-step:E1,E2[:GAMMA] or table:E=LR,..."),
-        OptionSpec("warmup-epochs", "Linear warm-up epochs (default 0)."),
-        OptionSpec("label-smoothing", "Label smoothing epsilon in [0, 1) (default 0)."),
+        OptionSpec("weight-decay", "L2 weight decay of weight matrices and kernels (default 5e-4)."),
+        OptionSpec("norm-bias-weight-decay", "L2 weight decay of batch-norm scales, shifts and biases (default 0 with batch norm; without, --weight-decay)."),
+        OptionSpec("schedule", "constant, cosine (default with batch norm), one-cycle (default without), multi-step:E1,E2[:GAMMA] or table:E=LR,..."),
+        OptionSpec("warmup-epochs", "Linear warm-up epochs (default 1 with batch norm, 0 without)."),
+        OptionSpec("label-smoothing", "Label smoothing epsilon in [0, 1) (default 0.1 with batch norm, 0 without)."),
+        OptionSpec("test-flip", "on or off: evaluate on each image and its mirror image, averaging logits (default on for CIFAR, off for MNIST)."),
+        OptionSpec("eval-every", "Evaluate on the test set after every N-th epoch and the last (default 1)."),
     ] + TrainingDataOptions.options + [
         OptionSpec("seed", "Seed for initialisation, shuffling, augmentation and dropout (default 1)."),
         OptionSpec.threads,
@@ -57,19 +60,24 @@ struct TrainCommand: Command {
         try arguments.applyThreads()
     }
 
-    /// The TrainConfig described by the flags (shared with `prune --finetune-*`).
-    static func trainConfig(_ arguments: Arguments, prefix: String = "") throws -> TrainConfig {
-        var config = TrainConfig()
+    /// The TrainConfig described by the flags over `base`'s values (shared with `prune --finetune-*`, whose base is
+    /// `TrainConfig()`; `train` passes the model family's `TrainConfig.recommended`).
+    static func trainConfig(_ arguments: Arguments, prefix: String = "", base: TrainConfig = TrainConfig()) throws -> TrainConfig {
+        var config = base
         config.epochs = try arguments.integer(prefix + "epochs", default: config.epochs, in: 0...100_000)
         config.batchSize = try arguments.integer("batch-size", default: config.batchSize, in: 1...65_536)
         config.learningRate = Float(try arguments.number(prefix + "lr", default: Double(config.learningRate), in: 0...100))
         config.momentum = Float(try arguments.number("momentum", default: Double(config.momentum), in: 0...1))
-        config.nesterov = arguments.flag("nesterov")
+        config.nesterov = config.nesterov || arguments.flag("nesterov")
         config.weightDecay = Float(try arguments.number("weight-decay", default: Double(config.weightDecay), in: 0...1))
+        if arguments.given("norm-bias-weight-decay") {
+            config.vectorWeightDecay = Float(try arguments.number("norm-bias-weight-decay", default: 0, in: 0...1))
+        }
         if let schedule = arguments.string(prefix + "schedule") { config.schedule = try LearningRateSchedule(parsing: schedule) }
-        config.warmupEpochs = try arguments.integer("warmup-epochs", default: 0, in: 0...100_000)
-        config.labelSmoothing = Float(try arguments.number("label-smoothing", default: 0, in: 0...0.999))
-        config.seed = UInt64(try arguments.integer("seed", default: 1, in: 0...Int.max))
+        config.warmupEpochs = try arguments.integer("warmup-epochs", default: config.warmupEpochs, in: 0...100_000)
+        config.labelSmoothing = Float(try arguments.number("label-smoothing", default: Double(config.labelSmoothing), in: 0...0.999))
+        if arguments.given("test-flip") { config.testTimeFlip = try arguments.choice("test-flip", ["on", "off"], default: "off") == "on" }
+        config.seed = UInt64(try arguments.integer("seed", default: Int(config.seed), in: 0...Int.max))
         if config.nesterov && config.momentum == 0 { throw PruneKitError.usage("option '--nesterov' needs '--momentum' > 0") }
         return config
     }
@@ -95,6 +103,7 @@ struct TrainCommand: Command {
         try optimizer.loadStateTensors(start.optimizerState)
         let trainer = Trainer(model: model, optimizer: optimizer, config: config, training: trainLoader, evaluation: testLoader,
                               classCount: kind.classCount)
+        trainer.evaluationInterval = try arguments.integer("eval-every", default: 1, in: 1...100_000)
         let reporter = ProgressReporter(totalEpochs: config.epochs, batchSize: config.batchSize)
         attach(reporter, to: trainer, lastPath: lastPath, metadata: start.metadata)
         printError(environmentLine())

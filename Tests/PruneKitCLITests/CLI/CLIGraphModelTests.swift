@@ -77,7 +77,7 @@ final class CLIGraphModelTests: XCTestCase {
     }
 
     /// A graph without batch norm trains at the no-batch-norm default rate (0.01), as the MLP and LeNets do.
-    func testGraphWithoutBatchNormGetsTheSmallerDefaultLearningRate() throws {
+    func testGraphWithoutBatchNormGetsTheRecipeWithoutBatchNorm() throws {
         let data = try cifarFolder()
         let path = try write("plain.json", """
             {"nodes": [{"name": "input", "op": "input", "shape": [3, 32, 32]},
@@ -89,7 +89,10 @@ final class CLIGraphModelTests: XCTestCase {
         let run = try CLIRun.run(["train", "--model-spec", path, "--dataset", "cifar10", "--data-dir", data, "--test-limit", "32", "--epochs", "0",
                                   "--out", folder + "/plain"])
         XCTAssertEqual(run.status, 0, run.error)
-        XCTAssertEqual(try ModelCheckpoint.read(path: folder + "/plain/last.safetensors").trainConfig?.learningRate, 0.01)
+        let config = try XCTUnwrap(try ModelCheckpoint.read(path: folder + "/plain/last.safetensors").trainConfig)
+        var expected = TrainConfig.recommended(batchNormalized: false, dataset: .cifar10).resolvingAugmentation(for: .cifar10)
+        expected.epochs = 0
+        XCTAssertEqual(config, expected, "no batch_norm node: lr 0.05, one-cycle, batch 64")
     }
 
     /// Usage errors (exit 64) naming the flag, the file, and what was expected and found. None reads data.

@@ -43,13 +43,14 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(run.output, """
             Evaluate a checkpoint: top-1, loss, per-class accuracy and latency.
 
-            usage: prune-cli eval CKPT [--dataset NAME] [--data-dir DIR] [--batch-size N] [--threads N] [--json]
+            usage: prune-cli eval CKPT [--dataset NAME] [--data-dir DIR] [--batch-size N] [--test-flip on|off] [--threads N] [--json]
 
             options:
               --dataset <value>     mnist, fashion-mnist, cifar10 or cifar100.
               --data-dir <value>    Data folder (default: $PRUNEKIT_DATA, else ./data), or the dataset's own folder.
               --test-limit <value>  Use only the first N test images (quick runs).
               --batch-size <value>  Images per evaluation batch (default 256).
+              --test-flip <value>   on or off: average the logits of each image and its mirror image (default off).
               --threads <value>     Worker threads (default: PRUNEKIT_THREADS or all cores).
               --json                Print the results as JSON on stdout.
               --help                Show this help.

@@ -55,11 +55,12 @@ final class CLITrainTests: XCTestCase {
         XCTAssertEqual(try CLIRun.run(start + ["--batch-size", "32"]).status, 0)
         let resume = ["train", "--out", out, "--data-dir", root, "--test-limit", "64", "--resume", "--epochs", "0"]
         let cases: [([String], String)] = [
-            (["--lr", "0.05"], "'--lr' cannot change a resumed run"), (["--batch-size", "64"], "'--batch-size'"),
+            (["--lr", "0.2"], "'--lr' cannot change a resumed run"), (["--batch-size", "64"], "'--batch-size'"),
             (["--momentum", "0.5"], "'--momentum'"), (["--weight-decay", "0"], "'--weight-decay'"),
             (["--schedule", "constant"], "'--schedule'"), (["--nesterov"], "'--nesterov'"), (["--seed", "2"], "'--seed'"),
             (["--warmup-epochs", "1"], "'--warmup-epochs'"), (["--label-smoothing", "0.1"], "'--label-smoothing'"),
             (["--augment", "crop-flip"], "'--augment'"), (["--no-shuffle"], "'--no-shuffle'"),
+            (["--norm-bias-weight-decay", "0"], "'--norm-bias-weight-decay'"), (["--test-flip", "on"], "'--test-flip'"),
             (["--model", "resnet20"], "'--model'"), (["--dataset", "fashion-mnist"], "'--dataset'"),
             (["--init-from", "Models/lenet5-mnist.safetensors"], "'--init-from'"),
         ]
@@ -69,7 +70,7 @@ final class CLITrainTests: XCTestCase {
             XCTAssertTrue(run.error.contains(fragment), "\(flags): '\(run.error)' should mention \(fragment)")
         }
         // The starting command line repeated with --resume is accepted (requeued jobs).
-        let repeated = try CLIRun.run(start + ["--batch-size", "32", "--lr", "0.01", "--augment", "none", "--resume"])
+        let repeated = try CLIRun.run(start + ["--batch-size", "32", "--lr", "0.05", "--augment", "none", "--resume"])
         XCTAssertEqual(repeated.status, 0, repeated.error)
     }
 
@@ -96,5 +97,23 @@ final class CLITrainTests: XCTestCase {
         let shape = try CLIRun.run(["train", "--init-from", source, "--dataset", "cifar10", "--out", folder + "/x"])
         XCTAssertEqual(shape.status, 64)
         XCTAssertTrue(shape.error.contains("'--dataset'"), shape.error)
+    }
+
+    /// A batch-norm network starts from `TrainConfig.recommended` for its dataset; each given flag changes one field.
+    func testBatchNormNetworkStartsFromTheRecommendedRecipeAndFlagsOverrideIt() throws {
+        let data = try realDataRoot(containing: "cifar-10-subset") + "/cifar-10-subset"
+        let common = ["train", "--model", "resnet20", "--dataset", "cifar10", "--data-dir", data, "--test-limit", "16", "--epochs", "0"]
+        XCTAssertEqual(try CLIRun.run(common + ["--out", folder + "/default"]).status, 0)
+        var expected = TrainConfig.recommended(batchNormalized: true, dataset: .cifar10).resolvingAugmentation(for: .cifar10)
+        expected.epochs = 0
+        XCTAssertEqual(try ModelCheckpoint.read(path: folder + "/default/last.safetensors").trainConfig, expected)
+        let run = try CLIRun.run(common + ["--out", folder + "/flags", "--test-flip", "off", "--lr", "0.2", "--norm-bias-weight-decay", "1e-4",
+                                           "--label-smoothing", "0"])
+        XCTAssertEqual(run.status, 0, run.error)
+        (expected.testTimeFlip, expected.learningRate, expected.vectorWeightDecay, expected.labelSmoothing) = (false, 0.2, 1e-4, 0)
+        XCTAssertEqual(try ModelCheckpoint.read(path: folder + "/flags/last.safetensors").trainConfig, expected)
+        let bad = try CLIRun.run(common + ["--out", folder + "/bad", "--test-flip", "yes"])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.error.contains("'--test-flip'") && bad.error.contains("yes"), bad.error)
     }
 }
