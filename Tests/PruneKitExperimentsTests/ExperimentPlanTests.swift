@@ -39,6 +39,18 @@ final class ExperimentPlanTests: XCTestCase {
         XCTAssertEqual(cells[0].configuration.dense.training?.learningRate, 0.01, "no batch norm: the 0.01 recipe")
     }
 
+    /// `normBiasWeightDecay` and `testFlip` reach the dense and fine-tuning configurations; absent, they keep the base's.
+    func testRecipeKeysForBatchNormDecayAndFlipReachTheConfigurations() throws {
+        let plan = Self.tinyPlan.replacingOccurrences(of: "\"training\": {\"epochs\": 1, \"batchSize\": 64}",
+                                                      with: "\"training\": {\"epochs\": 1, \"normBiasWeightDecay\": 0, \"testFlip\": true}")
+        let cells = try parse(plan).cells()
+        XCTAssertEqual(cells[0].configuration.dense.training?.vectorWeightDecay, 0)
+        XCTAssertEqual(cells[0].configuration.dense.training?.testTimeFlip, true)
+        XCTAssertNil(cells[0].configuration.fineTuning?.vectorWeightDecay, "fine-tuning did not give the key")
+        XCTAssertEqual(cells[0].configuration.fineTuning?.testTimeFlip, false)
+        XCTAssertEqual(rejection(plan.replacingOccurrences(of: "\"testFlip\": true", with: "\"testFlip\": 1")).name, "models[0].training.testFlip")
+    }
+
     func testIdsAreStableAndOnlyChangedCellsGetNewIds() throws {
         let before = try parse(Self.tinyPlan).cells()
         XCTAssertEqual(try parse(Self.tinyPlan).cells().map(\.id), before.map(\.id))

@@ -28,6 +28,8 @@ public enum PlanKeys {
         ("labelSmoothing", "number in [0, 1); label smoothing (default 0)"),
         ("augment", "string; none or crop-flip (default: the dataset's)"),
         ("shuffle", "boolean; seeded shuffle every epoch (default true)"),
+        ("normBiasWeightDecay", "number; L2 weight decay of batch-norm parameters and biases (default: weightDecay)"),
+        ("testFlip", "boolean; evaluate with logits averaged over each image and its mirror image (default false)"),
     ]
 
     /// The whole table, in the order `--help` prints it.

@@ -17,6 +17,9 @@ public struct TrainingRecipe: Equatable {
     public var weightDecay: Float?, schedule: LearningRateSchedule?, warmupEpochs: Int?, labelSmoothing: Float?
     /// Overrides, nil where the plan is silent (augmentation `.none` or the CIFAR crop-flip).
     public var augmentation: Augmentation?, shuffle: Bool?
+    /// Overrides, nil where the plan is silent: weight decay of batch-norm parameters and biases
+    /// (`TrainConfig.vectorWeightDecay`) and flip test-time averaging (`TrainConfig.testTimeFlip`).
+    public var normBiasWeightDecay: Float?, testFlip: Bool?
 
     /// Every key absent.
     public init() {}
@@ -35,6 +38,8 @@ public struct TrainingRecipe: Equatable {
         config.labelSmoothing = labelSmoothing ?? config.labelSmoothing
         config.augmentation = augmentation ?? config.augmentation
         config.shuffle = shuffle ?? config.shuffle
+        config.vectorWeightDecay = normBiasWeightDecay ?? config.vectorWeightDecay
+        config.testTimeFlip = testFlip ?? config.testTimeFlip
         config.seed = seed
         return config
     }
@@ -64,5 +69,7 @@ public struct TrainingRecipe: Equatable {
             }
         }
         shuffle = try members["shuffle"]?.boolean()
+        normBiasWeightDecay = try members["normBiasWeightDecay"].map { Float(try $0.number(in: 0...1)) }
+        testFlip = try members["testFlip"]?.boolean()
     }
 }
