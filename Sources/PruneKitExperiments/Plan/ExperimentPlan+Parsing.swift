@@ -91,6 +91,7 @@ extension ExperimentPlan {
         }
         var method = MethodEntry(name: entry.name, label: try members["label"]?.string() ?? entry.name, scope: nil, options: [:])
         method.shared = try SharedSelection.parse(members)
+        method.paper = try members["paper"].map(PaperReference.init)
         if let scopeNode = members["scope"] {
             guard let scope = PruningConfig.Scope(rawValue: try scopeNode.string()) else { throw scopeNode.failure("uniform or global") }
             method.scope = scope

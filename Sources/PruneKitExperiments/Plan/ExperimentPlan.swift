@@ -42,6 +42,8 @@ public struct ExperimentPlan: Equatable {
         public var options: [String: String]
         /// Shared pruning options (ignored groups, cap, rounding, steps); empty: the defaults.
         public var shared = SharedSelection()
+        /// What the method's paper reports for the nearest setting (`methods[].paper`); nil: not given.
+        public var paper: PaperReference?
     }
 
     /// One cell the plan lists by hand.

@@ -47,21 +47,34 @@ extension ExperimentReport {
 
     /// `results.md`: a Markdown table with accuracies as mean ± std, speedups and stage times.
     public var markdown: String {
-        let header = ["model", "method", "target", "FLOPs kept", "params kept", "dense acc. (%)", "pruned acc. (%)", "fine-tuned acc. (%)"]
-            + batchSizes.map { "speedup @\($0)" } + stages.map { "\($0) (s)" }
+        let header = ["model", "method", "target", "FLOPs kept", "params kept", "dense acc. (%)", "pruned acc. (%)", "fine-tuned acc. (%)",
+                      "drop (pt)", "paper's drop (pt)"] + batchSizes.map { "speedup @\($0)" } + stages.map { "\($0) (s)" }
         var lines = ["# \(name)", "", "| dataset | " + header.joined(separator: " | ") + " |",
                      "|" + String(repeating: " --- |", count: header.count + 1)]
         let cell = { (statistic: Statistic?) in statistic.map { Self.format($0.mean, 2) + " ± " + Self.format($0.deviation, 2) } ?? "-" }
         for row in rows {
             let values = [row.dataset, row.model, row.method, row.target, Self.format(row.flopsKept.mean * 100, 1) + "%",
                           Self.format(row.parametersKept.mean * 100, 1) + "%", cell(row.denseAccuracy), cell(row.prunedAccuracy),
-                          cell(row.fineTunedAccuracy)] + batchSizes.map { row.speedup[$0].map { Self.format($0.mean, 2) + "x" } ?? "-" }
+                          cell(row.fineTunedAccuracy), row.drop.map { Self.format($0, 2) } ?? "-", Self.paperCell(row)] + batchSizes.map { row.speedup[$0].map { Self.format($0.mean, 2) + "x" } ?? "-" }
                 + stages.map { row.seconds[$0].map { Self.format($0, 1) } ?? "-" }
             lines.append("| " + values.joined(separator: " | ") + " |")
         }
-        lines += ["", "Accuracies: mean ± sample standard deviation over seeds. Speedups and times are measured (they vary run to run)."]
+        lines += ["", "Accuracies: mean ± sample standard deviation over seeds; drop: dense minus fine-tuned mean. Speedups and times are "
+                  + "measured (they vary run to run). **bold**: the drop exceeds the paper's by more than 0.5 pt."]
+        let papers = Dictionary(rows.compactMap { row in row.paper.map { (row.method, $0.setting) } }, uniquingKeysWith: { first, _ in first })
+        if !papers.isEmpty {
+            lines += ["", "Paper settings:"] + papers.keys.sorted().map { "- \($0): \(papers[$0]!)" }
+        }
         if !pendingCells.isEmpty { lines += ["", "Pending cells (no result yet): " + pendingCells.joined(separator: ", ")] }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The paper's drop ("-" when the plan gives none, "none" when the paper has no comparable setting), bold when
+    /// the measured drop exceeds it by more than 0.5 pt.
+    static func paperCell(_ row: Row) -> String {
+        guard let paper = row.paper else { return "-" }
+        guard let drop = paper.drop else { return "none" }
+        return row.exceedsPaper() ? "**" + format(drop, 2) + "**" : format(drop, 2)
     }
 
     /// Writes results.csv, timings.csv, results.json, results.md and the plots into `layout.root`; returns the paths.

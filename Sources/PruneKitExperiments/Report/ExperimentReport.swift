@@ -41,6 +41,20 @@ public struct ExperimentReport: Codable, Equatable {
         public var speedup: [String: Statistic]
         /// Mean wall seconds by stage: dense-training, pruning, fine-tuning, evaluation, latency.
         public var seconds: [String: Double]
+        /// What the method's paper reports for its nearest setting (the plan's `methods[].paper`); nil: not given.
+        public var paper: PaperReference?
+
+        /// Accuracy points lost to pruning and fine-tuning: mean dense minus mean fine-tuned accuracy (nil without both).
+        public var drop: Double? {
+            guard let dense = denseAccuracy, let tuned = fineTunedAccuracy else { return nil }
+            return dense.mean - tuned.mean
+        }
+
+        /// True when the measured drop exceeds the paper's by more than `margin` points (0.5 in `results.md`).
+        public func exceedsPaper(by margin: Double = 0.5) -> Bool {
+            guard let drop, let paperDrop = paper?.drop else { return false }
+            return drop > paperDrop + margin
+        }
     }
 
     /// The plan's title.
@@ -62,7 +76,11 @@ public struct ExperimentReport: Codable, Equatable {
             groups[[dense.dataset, dense.model, cell.label, cell.configuration.target.description], default: []].append(result)
         }
         name = manifest.name
-        rows = groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { Self.row(key: $0, results: groups[$0]!) }
+        rows = groups.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
+            var row = Self.row(key: key, results: groups[key]!)
+            row.paper = manifest.paperReferences[row.method]
+            return row
+        }
     }
 
     private static func row(key: [String], results: [CellResult]) -> Row {

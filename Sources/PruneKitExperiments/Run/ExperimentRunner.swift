@@ -7,9 +7,23 @@ public struct ExperimentManifest: Codable, Equatable {
     public var name: String
     /// Every cell of the plan, in expansion order.
     public var cells: [ExperimentCell]
+    /// The plan's paper references by method label (`methods[].paper`); empty in manifests written before them.
+    public var paperReferences: [String: PaperReference]
 
     /// A manifest of `cells` titled `name`.
-    public init(name: String, cells: [ExperimentCell]) { (self.name, self.cells) = (name, cells) }
+    public init(name: String, cells: [ExperimentCell], paperReferences: [String: PaperReference] = [:]) {
+        (self.name, self.cells, self.paperReferences) = (name, cells, paperReferences)
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, cells, paperReferences }
+
+    /// Decodes a manifest; `paperReferences` may be absent (written before it existed).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        cells = try container.decode([ExperimentCell].self, forKey: .cells)
+        paperReferences = try container.decodeIfPresent([String: PaperReference].self, forKey: .paperReferences) ?? [:]
+    }
 }
 
 /// Runs a selection of a plan's cells in one process: saves the manifest, trains each dense model the selected

@@ -25,7 +25,7 @@ struct ExperimentListCommand: Command {
         let (plan, cells) = try loadPlan(planPath)
         let layout = ExperimentLayout(root: out)
         // The manifest lets 'experiment report DIR' run after the listed commands.
-        try ExperimentRunner(layout: layout, data: ExperimentData(dataDirectory: nil)).saveManifest(ExperimentManifest(name: plan.name, cells: cells))
+        try ExperimentRunner(layout: layout, data: ExperimentData(dataDirectory: nil)).saveManifest(ExperimentManifest(name: plan.name, cells: cells, paperReferences: plan.paperReferences))
         let executable = CommandLine.arguments[0]
         for cell in cells where !(pendingOnly && layout.isDone(cell: cell.id)) {
             let words = [executable, "experiment", "run", planPath, "--out", out, "--cell", cell.id, "--no-report"]

@@ -48,7 +48,7 @@ struct ExperimentRunCommand: Command {
         guard unknown.isEmpty else { throw PruneKitError.usage("option '--cell': \(unknown.joined(separator: ", ")) is not a cell of \(planPath)") }
         var runner = ExperimentRunner(layout: ExperimentLayout(root: out), data: ExperimentData(dataDirectory: dataDirectory))
         runner.log = { printError($0) }
-        try runner.saveManifest(ExperimentManifest(name: plan.name, cells: cells))
+        try runner.saveManifest(ExperimentManifest(name: plan.name, cells: cells, paperReferences: plan.paperReferences))
         if denseOnly {
             let models = ExperimentRunner.denseTrainingCells(ExperimentRunner.select(cells, ids: cellIDs))
             let selected = models.enumerated().filter { entry in shard.map { entry.offset % $0.count == $0.index } ?? true }.map(\.element)

@@ -35,7 +35,7 @@ struct ExperimentSlurmCommand: Command {
     func run() throws {
         let (plan, cells) = try loadPlan(planPath)
         let runner = ExperimentRunner(layout: ExperimentLayout(root: out), data: ExperimentData(dataDirectory: nil))
-        try runner.saveManifest(ExperimentManifest(name: plan.name, cells: cells))
+        try runner.saveManifest(ExperimentManifest(name: plan.name, cells: cells, paperReferences: plan.paperReferences))
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let scripts = SlurmScripts(executable: executable, planPath: planPath, outputDirectory: out,
                                    denseCount: ExperimentRunner.denseTrainingCells(cells).count, cellCount: cells.count, settings: settings)
