@@ -7,38 +7,59 @@ import PruneKit
 /// `Scripts/pytorch_graph_model.py` builds the matching `nn.Module`; `--probe` writes a second safetensors file with a
 /// seeded `input` [4] + input shape (uniform in [-1, 1), SplitMix64 seed 1) and PruneKit's evaluation `logits` for it,
 /// so that PyTorch's output can be compared number for number. `--format darb` instead writes the weights that carry
-/// regular-block records (`prune --method darb|bmwm`) in the packed format whose layout `RegularBlockFile` documents.
+/// regular-block records (`prune --method darb|bmwm`) in the packed format whose layout `RegularBlockFile` documents;
+/// `--format onnx` writes an ONNX model (opset 17, `ONNXExport`) for onnxruntime and other runtimes, with batch norms
+/// folded into the preceding convolutions under `--fold-batch-norm`.
 struct ExportCommand: Command {
     static let name = "export"
-    static let abstract = "Write a checkpoint's model without optimizer state (for sharing or PyTorch)."
-    static let usage = "export CKPT --out PATH [--format safetensors|darb] [--graph JSON] [--probe PATH]"
-    static let options = [OptionSpec("out", "Destination .safetensors file (written atomically)."),
-                          OptionSpec("format", "safetensors (default) or darb: the regular-block weights only, packed (RegularBlockFile)."),
+    static let abstract = "Write a checkpoint's model without optimizer state (for sharing, PyTorch or ONNX)."
+    static let usage = "export CKPT --out PATH [--format safetensors|darb|onnx] [--fold-batch-norm] [--graph JSON] [--probe PATH]"
+    static let options = [OptionSpec("out", "Destination file (written atomically)."),
+                          OptionSpec("format", "safetensors (default); darb: the regular-block weights only, packed (RegularBlockFile); onnx: an ONNX model (opset 17)."),
+                          OptionSpec("fold-batch-norm", value: false, "With --format onnx: fold batch norms into the preceding convolutions."),
                           OptionSpec("graph", "Also write the network graph as JSON here (for Scripts/pytorch_graph_model.py)."),
                           OptionSpec("probe", "Also write a seeded input batch and PruneKit's logits for it (safetensors) here.")]
-    let source: String, destination: String, graphPath: String?, probePath: String?, packed: Bool
+    /// What `--format` asks for.
+    enum Format: String { case safetensors, darb, onnx }
+    let source: String, destination: String, graphPath: String?, probePath: String?, format: Format, foldBatchNorm: Bool
 
     init(_ arguments: Arguments) throws {
         try arguments.requirePositionals(1, "one checkpoint path")
         guard let out = arguments.string("out") else { throw PruneKitError.usage("option '--out' is required") }
         (source, destination) = (arguments.positionals[0], out)
         (graphPath, probePath) = (arguments.string("graph"), arguments.string("probe"))
-        switch arguments.string("format") ?? "safetensors" {
-        case "safetensors": packed = false
-        case "darb": packed = true
-        case let other: throw PruneKitError.usage("option '--format': expected safetensors or darb, found '\(other)'")
+        let name = arguments.string("format") ?? "safetensors"
+        guard let format = Format(rawValue: name) else {
+            throw PruneKitError.usage("option '--format': expected safetensors, darb or onnx, found '\(name)'")
         }
-        if packed { try arguments.reject(["graph", "probe"], because: "applies to '--format safetensors' only") }
+        (self.format, foldBatchNorm) = (format, arguments.flag("fold-batch-norm"))
+        if format == .darb { try arguments.reject(["graph", "probe"], because: "applies to '--format safetensors' or 'onnx' only") }
+        if foldBatchNorm && format != .onnx { throw PruneKitError.usage("option '--fold-batch-norm' applies to '--format onnx' only") }
     }
 
     func run() throws {
-        if packed { return try writePacked() }
+        switch format {
+        case .darb: return try writePacked()
+        case .onnx: return try writeONNX()
+        case .safetensors: break
+        }
         var checkpoint = try readCheckpoint(source, nonFinite: .warn)
         checkpoint.optimizerState = [:]
         try checkpoint.write(to: destination)
         print("\(destination): \(checkpoint.model.parameterCount) parameters, \(try checkpoint.model.cost().flops) FLOPs per image")
         if let graphPath { try writeGraph(of: checkpoint.model, to: graphPath) }
         if let probePath { try writeProbe(of: checkpoint.model, to: probePath) }
+    }
+
+    private func writeONNX() throws {
+        let model = try readCheckpoint(source, nonFinite: .warn).model
+        let onnx = try model.onnxModel(options: ONNXExportOptions(foldBatchNorm: foldBatchNorm))
+        let bytes = onnx.serialized()
+        try AtomicFile.write(Data(bytes), to: destination)
+        print("\(destination): ONNX opset \(onnx.operatorSetVersion), \(onnx.graph.nodes.count) operators, \(bytes.count) bytes"
+              + (foldBatchNorm ? " (batch norms folded)" : ""))
+        if let graphPath { try writeGraph(of: model, to: graphPath) }
+        if let probePath { try writeProbe(of: model, to: probePath) }
     }
 
     private func writePacked() throws {
