@@ -60,7 +60,7 @@ extension Model {
         var tensors: [String: Tensor] = [:]
         for (name, value) in stateDictionary() { if case let .tensor(tensor) = value { tensors[name] = tensor } }
         let epsilons = namedLayers.compactMapValues { ($0 as? BatchNorm)?.epsilon }
-        return try ONNXExport(graph: try currentSpec().networkGraph(), tensors: tensors, batchNormEpsilons: epsilons,
+        return try ONNXExport(graph: try currentGraph(), tensors: tensors, batchNormEpsilons: epsilons,
                               options: options).model()
     }
 }
