@@ -11,31 +11,21 @@ dimension is symbolic): max |difference| < 1e-4 * max(1, max |logit|), i.e. abso
 magnitude and relative to the largest logit above that. Exit status 0 on success, 1 with the reason on stderr.
 Needs onnx, onnxruntime and numpy (the safetensors format is read here by hand).
 """
-import json
-import struct
 import sys
 
 import numpy as np
 import onnx
 import onnxruntime
 
+from safetensors_entries import read_entries
+
 TOLERANCE = 1e-4
 
 
 def read_safetensors(path):
     """name -> array for a safetensors file (F32 and I64 only, as PruneKit writes)."""
-    with open(path, "rb") as handle:
-        data = handle.read()
-    (length,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + length])
-    base, arrays = 8 + length, {}
     types = {"F32": np.float32, "I64": np.int64}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = entry["data_offsets"]
-        arrays[name] = np.frombuffer(data[base + start:base + end], dtype=types[entry["dtype"]]).reshape(entry["shape"])
-    return arrays
+    return {name: np.frombuffer(raw, dtype=types[dtype]).reshape(shape) for name, (dtype, shape, raw) in read_entries(path).items()}
 
 
 def main(arguments):
