@@ -23,12 +23,12 @@ extension ONNXGraphWriter {
         case let .linear(attributes):
             let (weight, bias) = try weights(node, module: name, bias: attributes.bias, folding: foldings[name])
             append("Gemm", name, [source, weight] + (bias.map { [$0] } ?? []), output, [ONNXAttribute("transB", .integer(1))])
-        case .batchNorm where isFolded(node, index), .dropout:
+        case .batchNorm where isFolded(index), .dropout:
             values[name] = source
             return
         case .batchNorm:
             let parameters = try ["weight", "bias", "running_mean", "running_var"].map { suffix in
-                try tensorConstant(node, name + "." + suffix, export.tensor(suffix, of: node))
+                constant(name + "." + suffix, try export.tensor(suffix, of: node))
             }
             append("BatchNormalization", name, [source] + parameters, output, [ONNXAttribute("epsilon", .float(export.epsilon(of: node)))])
         case .relu:
@@ -43,18 +43,22 @@ extension ONNXGraphWriter {
         case .flatten:
             append("Flatten", name, [source], output, [ONNXAttribute("axis", .integer(1))])
         case .add:
-            let operands = inputs[index].map { values[export.graph.nodes[$0].name]! }
-            var sum = operands[0]
-            for (step, operand) in operands.dropFirst().enumerated() {
-                let last = step == operands.count - 2
-                sum = append("Add", last ? name : "\(name).\(step)", [sum, operand], last ? output : "\(name).\(step)")
-            }
+            sum(name, inputs[index].map { values[export.graph.nodes[$0].name]! }, output)
         case let .channelPad(outputChannels, stride):
             channelPad(name, source, output, channels: shapes[inputs[index][0]][0], outputChannels: outputChannels, stride: stride)
         case let .channelScatter(outputChannels, indices):
             try channelScatter(node, source, output, channels: shapes[inputs[index][0]][0], outputChannels: outputChannels, indices: indices)
         }
         values[name] = output
+    }
+
+    /// Add of two operands; a chain of Adds (`name.0`, `name.1`, ..., then `name`) for more.
+    private mutating func sum(_ name: String, _ operands: [String], _ output: String) {
+        var total = operands[0]
+        for (step, operand) in operands.dropFirst().enumerated() {
+            let last = step == operands.count - 2
+            total = append("Add", last ? name : "\(name).\(step)", [total, operand], last ? output : "\(name).\(step)")
+        }
     }
 
     /// A Conv of module `module`'s weight (and bias), optionally with a batch norm folded in.
@@ -74,13 +78,7 @@ extension ONNXGraphWriter {
         var weight = try export.tensor("weight", of: node, module: module)
         var biasTensor = bias ? try export.tensor("bias", of: node, module: module) : nil
         if let folding { (weight, biasTensor) = try folding.fold(weight: weight, bias: biasTensor) }
-        let weightName = try tensorConstant(node, module + ".weight", weight)
-        return (weightName, try biasTensor.map { try tensorConstant(node, module + ".bias", $0) })
-    }
-
-    /// A float32 initializer holding `tensor`.
-    private mutating func tensorConstant(_ node: GraphNode, _ name: String, _ tensor: Tensor) throws -> String {
-        constant(name, tensor.shape, tensor.scalars)
+        return (constant(module + ".weight", weight), biasTensor.map { constant(module + ".bias", $0) })
     }
 
     /// Option A: x[:, :, ::S, ::S] (Slice with steps, when S > 1), then (OC - C) zero channels, (OC - C) / 2 of them first.

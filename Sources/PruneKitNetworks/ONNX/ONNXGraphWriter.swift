@@ -44,8 +44,8 @@ struct ONNXGraphWriter {
         return result
     }
 
-    /// Whether batch norm `node` is folded into its producer.
-    func isFolded(_ node: GraphNode, _ index: Int) -> Bool {
+    /// Whether the batch norm at `index` is folded into its producer.
+    func isFolded(_ index: Int) -> Bool {
         foldings[export.graph.nodes[inputs[index][0]].name] != nil
     }
 
@@ -79,6 +79,9 @@ struct ONNXGraphWriter {
         initializers.append(ONNXTensor(name: name, dimensions: shape, floats: values))
         return name
     }
+
+    /// Appends a float32 initializer holding `tensor`; returns its name.
+    mutating func constant(_ name: String, _ tensor: Tensor) -> String { constant(name, tensor.shape, tensor.scalars) }
 
     /// Appends an int64 initializer of shape [count]; returns its name.
     @discardableResult
