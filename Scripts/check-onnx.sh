@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # onnxruntime's view of PruneKit's ONNX export: LeNet-5 and ResNet-20 (Models/), ResNet-20 pruned with l1 at 50% of
-# the FLOPs, ResNet-20 with residual blocks removed and convolutions factorised (`edit`), and an SFP per-conv result
-# (channel scatters) are exported with `prune-cli export --format onnx --probe --dataset` (16 real test images and
-# PruneKit's logits), with and without --fold-batch-norm. Scripts/onnx_check_model.py runs onnx.checker and onnxruntime
-# on them: max |logit difference| < 1e-4 * max(1, max |logit|) (absolute up to 1, relative to the largest logit above).
+# the FLOPs, ResNet-20 with residual blocks removed and convolutions factorised (`edit`), an SFP per-conv result
+# (channel scatters), and untrained ResNet-v2-56, VGG-11 and WRN-16-4 (structure only) are exported with
+# `prune-cli export --format onnx --probe --dataset` (16 real test images and PruneKit's logits), with and without
+# --fold-batch-norm. Scripts/onnx_check_model.py runs onnx.checker and onnxruntime on them: max |logit difference|
+# < 1e-4 * max(1, max |logit|) (absolute up to 1, relative to the largest logit above).
 # Python packages go into a venv (python3 -m venv; onnx, onnxruntime, numpy from PyPI), kept in $ONNX_VENV (default
 # .build/onnx-venv) between runs. Without python3-venv or PyPI the script says so loudly and exits 0, unless
 # REQUIRE_ONNX=1 (then 1).
@@ -44,4 +45,8 @@ check resnet20-edited "$work/r20-edited.safetensors" cifar10
 "$cli" prune Models/resnet20-cifar10-jpeg.safetensors --method sfp --sfp-residual per-conv --ratio 0.3 --sfp-epochs 0 \
   "${quick[@]}" --out "$work/r20-sfp" >/dev/null 2>&1
 check resnet20-sfp-per-conv "$work/r20-sfp/pruned.safetensors" cifar10
+for model in resnet-v2-56 vgg11 wrn-16-4; do  # pre-activation (batch norms that stay nodes), max pools, dropout
+  "$cli" train --model "$model" --dataset cifar10 --data-dir "$data" --test-limit 32 --epochs 0 --out "$work/$model" >/dev/null 2>&1
+  check "$model" "$work/$model/last.safetensors" cifar10
+done
 echo "check-onnx: every export passes onnx.checker and matches PruneKit's logits in onnxruntime $("$python" -c 'import onnxruntime; print(onnxruntime.__version__)')"
