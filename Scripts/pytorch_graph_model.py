@@ -13,29 +13,20 @@ run in eval mode and its logits must match PruneKit's to 1e-3 of their largest m
 1 with the reason on stderr otherwise. Needs torch only (the safetensors format is read here by hand).
 """
 import json
-import struct
 import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from safetensors_entries import read_entries
+
 
 def read_safetensors(path):
     """name -> tensor for a safetensors file (F32 and I64 only, as PruneKit writes)."""
-    with open(path, "rb") as handle:
-        data = handle.read()
-    (length,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + length])
-    base, tensors = 8 + length, {}
     types = {"F32": torch.float32, "I64": torch.int64}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = entry["data_offsets"]
-        raw = bytearray(data[base + start:base + end])
-        tensors[name] = torch.frombuffer(raw, dtype=types[entry["dtype"]]).reshape(entry["shape"]).clone()
-    return tensors
+    return {name: torch.frombuffer(bytearray(raw), dtype=types[dtype]).reshape(shape).clone()
+            for name, (dtype, shape, raw) in read_entries(path).items()}
 
 
 class ChannelScatter(nn.Module):

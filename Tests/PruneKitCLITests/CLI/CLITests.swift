@@ -21,7 +21,7 @@ final class CLITests: XCTestCase {
               models             List the model zoo with parameters and FLOPs.
               data fetch         Download a dataset (mnist, fashion-mnist, cifar10, cifar100) with MD5 checks.
               data list          List the datasets PruneKit knows and where each is found locally.
-              export             Write a checkpoint's model without optimizer state (for sharing or PyTorch).
+              export             Write a checkpoint's model without optimizer state (for sharing, PyTorch or ONNX).
               edit               Remove residual blocks, factorise convolutions or prune conv columns of a checkpoint's network (graph edits).
               bench ops          Benchmark conv2d forward/backward against sgemm alone (release build).
               bench              Benchmark a zoo model's training or inference throughput, or a checkpoint's latency vs dense.

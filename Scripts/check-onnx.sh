@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# onnxruntime's view of PruneKit's ONNX export: LeNet-5 and ResNet-20 (Models/), ResNet-20 pruned with l1 at 50% of
+# the FLOPs, ResNet-20 with residual blocks removed and convolutions factorised (`edit`), an SFP per-conv result
+# (channel scatters), and untrained ResNet-v2-56, VGG-11 and WRN-16-4 (structure only) are exported with
+# `prune-cli export --format onnx --probe --dataset` (16 real test images and PruneKit's logits), with and without
+# --fold-batch-norm. Scripts/onnx_check_model.py runs onnx.checker and onnxruntime on them: max |logit difference|
+# < 1e-4 * max(1, max |logit|) (absolute up to 1, relative to the largest logit above).
+# Python packages go into a venv (python3 -m venv; onnx, onnxruntime, numpy from PyPI), kept in $ONNX_VENV (default
+# .build/onnx-venv) between runs. Without python3-venv or PyPI the script says so loudly and exits 0, unless
+# REQUIRE_ONNX=1 (then 1).
+# Usage: Scripts/check-onnx.sh [DATA_DIR]   (MNIST and CIFAR-10; default $PRUNEKIT_DATA, else ./data).
+#        SCRATCH_PATH=DIR builds in DIR instead of .build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data="${1:-${PRUNEKIT_DATA:-./data}}"
+venv="${ONNX_VENV:-.build/onnx-venv}"
+skip() {
+  echo "check-onnx: SKIPPED: $1" >&2
+  [ "${REQUIRE_ONNX:-0}" = 1 ] && exit 1 || exit 0
+}
+if ! "$venv/bin/python" -c "import onnx, onnxruntime, numpy" 2>/dev/null; then
+  python3 -m venv "$venv" >/dev/null 2>&1 || skip "python3 -m venv fails (install python3-venv)"
+  "$venv/bin/pip" install --quiet onnx onnxruntime numpy >&2 || skip "pip cannot install onnx, onnxruntime and numpy"
+fi
+python="$venv/bin/python"
+scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
+swift build -c release "${scratch[@]}" --product prune-cli >/dev/null
+cli="$(swift build -c release "${scratch[@]}" --show-bin-path)/prune-cli"
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+check() {  # check NAME CKPT DATASET: export with and without folding, compare each
+  for fold in "" --fold-batch-norm; do
+    "$cli" export "$2" --format onnx $fold --out "$work/$1$fold.onnx" --probe "$work/$1.probe.safetensors" \
+      --dataset "$3" --data-dir "$data" >/dev/null 2>&1
+    "$python" Scripts/onnx_check_model.py "$work/$1$fold.onnx" "$work/$1.probe.safetensors"
+  done
+}
+check lenet5 Models/lenet5-mnist.safetensors mnist
+check resnet20 Models/resnet20-cifar10-jpeg.safetensors cifar10
+quick=(--dataset cifar10 --data-dir "$data" --train-limit 256 --test-limit 64 --latency-batch-sizes none --finetune-epochs 0)
+"$cli" prune Models/resnet20-cifar10-jpeg.safetensors --method l1 --flops 0.5 "${quick[@]}" --out "$work/r20-l1" >/dev/null 2>&1
+check resnet20-l1 "$work/r20-l1/pruned.safetensors" cifar10
+"$cli" edit Models/resnet20-cifar10-jpeg.safetensors --remove-blocks layer1.1.add,layer2.0.add,layer3.2.add \
+  --factorise layer2.1.conv1,layer3.0.conv2 --out "$work/r20-edited.safetensors" >/dev/null
+check resnet20-edited "$work/r20-edited.safetensors" cifar10
+"$cli" prune Models/resnet20-cifar10-jpeg.safetensors --method sfp --sfp-residual per-conv --ratio 0.3 --sfp-epochs 0 \
+  "${quick[@]}" --out "$work/r20-sfp" >/dev/null 2>&1
+check resnet20-sfp-per-conv "$work/r20-sfp/pruned.safetensors" cifar10
+for model in resnet-v2-56 vgg11 wrn-16-4; do  # pre-activation (batch norms that stay nodes), max pools, dropout
+  "$cli" train --model "$model" --dataset cifar10 --data-dir "$data" --test-limit 32 --epochs 0 --out "$work/$model" >/dev/null 2>&1
+  check "$model" "$work/$model/last.safetensors" cifar10
+done
+echo "check-onnx: every export passes onnx.checker and matches PruneKit's logits in onnxruntime $("$python" -c 'import onnxruntime; print(onnxruntime.__version__)')"
