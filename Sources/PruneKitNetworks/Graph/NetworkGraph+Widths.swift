@@ -43,16 +43,23 @@ extension NetworkGraph {
     }
 
     /// Sets each option-A pad's width to what its stream has now (`padTarget`): the width of the layer writing the
-    /// other operand of the `add` the pad reaches, or, without one, its input's width plus the padding it had.
-    public mutating func reconcilePadWidths() {
+    /// other operand of the `add` the pad reaches, or, without one, its input's width plus the padding it had. The
+    /// padding is read from `reference` (same nodes, the widths before a change of the layers' widths) when given,
+    /// else from this graph; a caller whose pad attributes are stale (`Model.currentGraph`, after channel surgery
+    /// narrowed the pad's input) passes the graph the pads were built with, or the removed channels would come back
+    /// as padding.
+    public mutating func reconcilePadWidths(paddingFrom reference: NetworkGraph? = nil) {
+        let inputs = inputIndices(), before = reference ?? self
+        let shapes = try? before.inferShapes()
         for index in nodes.indices {
-            guard case let .channelPad(outputChannels, stride) = nodes[index].operation else { continue }
+            guard case let .channelPad(_, stride) = nodes[index].operation else { continue }
             switch padTarget(of: index) {
             case let .partner(source):
                 if let width = Self.widths(of: nodes[source]).last?.1 { nodes[index].operation = .channelPad(outputChannels: width, stride: stride) }
             case let .fixedPadding(source):
-                guard let width = Self.widths(of: nodes[source]).last?.1, let shapes = try? inferShapes() else { continue }
-                let padding = outputChannels - shapes[inputIndices()[index][0]][0]
+                guard let width = Self.widths(of: nodes[source]).last?.1, let shapes,
+                      case let .channelPad(outputChannels, _) = before.nodes[index].operation else { continue }
+                let padding = outputChannels - shapes[inputs[index][0]][0]
                 nodes[index].operation = .channelPad(outputChannels: width + padding, stride: stride)
             case .none:
                 continue

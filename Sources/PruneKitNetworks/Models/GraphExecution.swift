@@ -71,6 +71,7 @@ struct GraphExecution {
             }
             return (batchNorm, residual, relu, last)
         }
+        var padWidths: [Int: () -> Int] = [:]
         for (index, node) in nodes.enumerated().dropFirst() where !absorbed.contains(index) {
             let operation: Operation
             var output = index
@@ -92,8 +93,9 @@ struct GraphExecution {
             case .flatten: operation = .flatten
             case .add: operation = .add
             case let .channelPad(outputChannels, stride):
-                operation = .channelPad(stride: stride, width: Self.liveWidth(of: index, graph: graph, inputs: inputs, consumers: consumers,
-                                                                              layers: layers, fallback: outputChannels))
+                let width = Self.liveWidth(of: index, graph: graph, layers: layers, padWidths: padWidths, fallback: outputChannels)
+                padWidths[index] = width
+                operation = .channelPad(stride: stride, width: width)
             case .channelScatter: operation = .channelScatter(try layer(node.name, as: ChannelScatter.self))
             case let .dropout(probability): operation = .dropout(probability: probability)
             case .input: continue
@@ -113,20 +115,23 @@ struct GraphExecution {
 
     /// The output width an option-A pad must produce, read from the live layers so that it follows pruning
     /// (`NetworkGraph.padTarget`): the width of the layer its add partner comes from, or its input's width plus the
-    /// padding it was built with.
-    private static func liveWidth(of pad: Int, graph: NetworkGraph, inputs: [[Int]], consumers: [[Int]], layers: [String: Layer],
+    /// padding it was built with. The source may itself be an earlier pad (a stage whose blocks were all removed
+    /// leaves two pads in a row); its live width comes from `padWidths`, the closures of the pads before it.
+    private static func liveWidth(of pad: Int, graph: NetworkGraph, layers: [String: Layer], padWidths: [Int: () -> Int],
                                   fallback: Int) -> () -> Int {
-        func width(_ layer: Layer?) -> Int? {
-            (layer as? Conv2d)?.outputChannels ?? (layer as? FactorisedConv2d)?.outputChannels ?? (layer as? Linear)?.outputFeatures
+        func source(_ index: Int) -> () -> Int? {
+            if let padWidth = padWidths[index] { return { padWidth() } }
+            let layer = layers[graph.nodes[index].name]
+            return { (layer as? Conv2d)?.outputChannels ?? (layer as? FactorisedConv2d)?.outputChannels ?? (layer as? Linear)?.outputFeatures }
         }
         switch graph.padTarget(of: pad) {
-        case let .partner(source):
-            let layer = layers[graph.nodes[source].name]
-            return { width(layer) ?? fallback }
-        case let .fixedPadding(source):
-            let layer = layers[graph.nodes[source].name]
-            let padding = fallback - (width(layer) ?? fallback)
-            return { (width(layer) ?? fallback) + padding }
+        case let .partner(index):
+            let width = source(index)
+            return { width() ?? fallback }
+        case let .fixedPadding(index):
+            let width = source(index)
+            let padding = fallback - (width() ?? fallback)
+            return { (width() ?? fallback) + padding }
         case .none:
             return { fallback }
         }

@@ -62,7 +62,7 @@ extension Model {
                 break
             }
         }
-        result.reconcilePadWidths()
+        result.reconcilePadWidths(paddingFrom: graph)
         return result
     }
 
