@@ -79,6 +79,8 @@ public enum PrunerRegistry {
         .directionalPruning,
         .greedySelection,
         .eigenDamage,
+        .diagonalFisherOBD,
+        .kroneckerOBD,
         .blockChannelPruning,
         .blockMaxWeightMasking,
         .densityAdaptiveRegularBlock,

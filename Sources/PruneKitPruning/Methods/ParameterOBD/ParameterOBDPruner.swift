@@ -1,0 +1,101 @@
+import PruneKitCore
+import PruneKitNetworks
+import PruneKitData
+import PruneKitTraining
+
+/// EigenDamage's parameter-coordinate filter-pruning baselines (Wang et al., ICML 2019, section 5; eigendamage.md
+/// "Parameter-coordinate baselines"), registered as `c-obd` (diagonal Fisher, official `fisher_diag_pruner.py`) and
+/// `kron-obd` (K-FAC with S treated as diagonal, `kfac_OBD_F2.py`). Each step
+///
+/// 1. collects im2col A, S and the diagonal Fisher F of every plain convolution but the last parameterised layer
+///    (`FilterCurvatureCollector`, the same `FisherPass` as EigenDamage: evaluation mode, true Fisher, one pass or
+///    `statisticsBatches`), averaged over batches;
+/// 2. scores filter i: C-OBD I(i) = sum_j W_ij^2 F_ij; Kron-OBD I(i) = ½ S_ii w_i^T A w_i (or the code's form,
+///    `Settings.kroneckerForm`) (`FilterDamage`); a coupled group's unit sums its producing filters' damages
+///    (`FilterDamageImportance`: residual streams are pruned jointly);
+/// 3. removes the globally lowest units (raw damages, no normalisation) with `UnitSelector` at the target (`--ratio`,
+///    `--flops`, `--params`), no group losing more than `ratioLimit` of its units (EigenDamage's per-layer cap, 0.95);
+/// 4. no weight update (OBD): the surgery only removes the channels.
+///
+/// ```swift
+/// var config = PruningConfig(); config.target = .flopsRatio(0.5)
+/// config.parameterOBD.statisticsBatches = 20
+/// try PruningPipeline.run(model: model, method: "kron-obd", config: config, data: data)
+/// ```
+public final class ParameterOBDPruner: Pruner {
+    /// Which baseline.
+    public enum Criterion: String, Sendable {
+        /// C-OBD: the diagonal Fisher.
+        case diagonalFisher = "c-obd"
+        /// Kron-OBD: A ⊗ diag(S).
+        case kroneckerOutputDiagonal = "kron-obd"
+    }
+
+    /// Settings shared by both baselines (defaults: eigendamage.md's one-pass values).
+    public struct Settings: Codable, Equatable {
+        /// Labels of the Fisher's backward pass (true Fisher: `sampled`).
+        public var fisherLabels = FisherLabels.sampled
+        /// Batches of statistics per step (nil: one full pass over the training data).
+        public var statisticsBatches: Int?
+        /// Largest fraction of a group's units the method removes (EigenDamage's ρ_max, 0.95; the shared
+        /// `maximumGroupRatio` applies too when lower).
+        public var ratioLimit = 0.95
+        /// Kron-OBD's formula: the paper's ½ S_ii w^T A w (default) or the official code's S_ii sum_k W_ik^2 sum_j A_kj.
+        public var kroneckerForm = FilterDamage.KroneckerDamageForm.paper
+
+        /// The defaults above.
+        public init() {}
+    }
+
+    /// One run's scores, kept in the session.
+    final class RunState {
+        /// This step's importance.
+        var importance: FilterDamageImportance?
+    }
+
+    /// The baseline this pruner runs.
+    public let criterion: Criterion
+
+    /// A pruner for `criterion`; its settings are read from the session's config.
+    public init(criterion: Criterion) { self.criterion = criterion }
+
+    /// Statistics over the configured batches, then per-filter damages.
+    public func prepare(_ session: PruningSession) throws {
+        let settings = session.config.parameterOBD, name = criterion.rawValue
+        let layers = try EigenDamageLayer.considered(in: session.model).filter { $0.factorised == nil }
+        guard !layers.isEmpty else {
+            throw PruneKitError.invalidArgument(operation: name, message: "\(session.model.spec.name) has no convolution besides its last layer")
+        }
+        let collector = FilterCurvatureCollector(layers: layers.map { ($0.name, $0.observed) })
+        try collector.collect(model: session.model, batches: try session.trainingData(for: name + " statistics"),
+                              batchLimit: settings.statisticsBatches, labels: settings.fisherLabels,
+                              seed: session.config.seed &+ UInt64(session.step)) { done, total in
+            if done == total || (total >= 10 && done % (total / 10) == 0) { session.log("\(name) statistics: batch \(done)/\(total)") }
+        }
+        var damages: [String: [Double]] = [:]
+        for layer in layers {
+            let curvature = collector.curvatures[layer.name]!.averaged, weights = FilterDamage.rows(of: layer.observed)
+            switch criterion {
+            case .diagonalFisher: damages[layer.name] = try FilterDamage.diagonalFisher(weights: weights, curvature: curvature)
+            case .kroneckerOutputDiagonal:
+                damages[layer.name] = try FilterDamage.kroneckerOutputDiagonal(weights: weights, curvature: curvature, form: settings.kroneckerForm)
+            }
+        }
+        session.runState { RunState() }.importance = FilterDamageImportance(name: name, damages: damages)
+    }
+
+    /// The globally lowest units for this step's share of the target, under the per-layer cap.
+    public func plan(_ session: PruningSession) throws -> PruningPlan {
+        guard let importance = session.runState(of: RunState.self)?.importance else {
+            throw PruneKitError.invalidArgument(operation: criterion.rawValue, message: "plan before prepare: no statistics")
+        }
+        var config = session.config
+        config.maximumGroupRatio = min(config.maximumGroupRatio, config.parameterOBD.ratioLimit)
+        let selector = UnitSelector(graph: session.graph, config: config, referenceCost: session.denseCost, initialUnits: session.initialUnits,
+                                    defaultScope: .global)
+        let progress = Double(session.step + 1) / Double(config.iterativeSteps)
+        let normalization = config.normalization ?? ScoreNormalization.none  // raw damages, as the paper ranks them
+        return PruningPlan(removals: try selector.select(scores: session.scores(importance), normalization: normalization,
+                                                         target: config.target.scaled(by: progress)))
+    }
+}

@@ -1,0 +1,64 @@
+import PruneKitCore
+import PruneKitNetworks
+import PruneKitData
+import PruneKitTraining
+
+extension PrunerRegistry.Entry {
+    /// C-OBD, EigenDamage's diagonal-Fisher filter baseline (Wang et al., ICML 2019; `ParameterOBDPruner`).
+    static let diagonalFisherOBD = PrunerRegistry.Entry(name: "c-obd",
+        summary: "C-OBD (EigenDamage baseline, Wang et al. 2019): filters ranked by sum W^2 x diagonal Fisher, global, no weight update",
+        isStructured: true, recommendedFineTuning: PrunerRegistry.recipe(0.001, .constant), criterion: nil,
+        settings: [ParameterOBDPruner.Settings.self], options: MethodOption.parameterOBD, notes: MethodNotes.parameterOBD,
+        makePruner: { _ in ParameterOBDPruner(criterion: .diagonalFisher) })
+
+    /// Kron-OBD, EigenDamage's K-FAC filter baseline with S diagonal (Wang et al., ICML 2019; `ParameterOBDPruner`).
+    static let kroneckerOBD = PrunerRegistry.Entry(name: "kron-obd",
+        summary: "Kron-OBD (EigenDamage baseline, Wang et al. 2019): filters ranked by ½ S_ii w^T A w (K-FAC, im2col A), global, no weight update",
+        isStructured: true, recommendedFineTuning: PrunerRegistry.recipe(0.001, .constant), criterion: nil,
+        settings: [ParameterOBDPruner.Settings.self], options: MethodOption.parameterOBD, notes: MethodNotes.parameterOBD,
+        makePruner: { _ in ParameterOBDPruner(criterion: .kroneckerOutputDiagonal) })
+}
+
+extension MethodOption {
+    /// The baselines' flags (eigendamage.md "Parameter-coordinate baselines").
+    static let parameterOBD: [MethodOption] = [
+        MethodOption(method: "c-obd,kron-obd", name: "obd-fisher",
+                     help: "Fisher labels: sampled (true Fisher) or empirical (default sampled; official fisher_type: true)") {
+            guard let labels = FisherLabels(rawValue: $1) else {
+                throw PruneKitError.invalidParameter(name: "obd-fisher", expected: "sampled or empirical", found: "'\($1)'")
+            }
+            $0.parameterOBD.fisherLabels = labels
+        },
+        MethodOption(method: "c-obd,kron-obd", name: "obd-batches",
+                     help: "Training batches of Fisher statistics per step (default: one full pass; Wang et al. 2019)") {
+            $0.parameterOBD.statisticsBatches = try integer($1, name: "obd-batches", in: 1...10_000_000)
+        },
+        MethodOption(method: "c-obd,kron-obd", name: "obd-ratio-limit",
+                     help: "Largest fraction of a layer's (group's) filters removed (default 0.95, EigenDamage's prune_ratio_limit)") {
+            $0.parameterOBD.ratioLimit = try number($1, name: "obd-ratio-limit", in: 0.01...1)
+        },
+        MethodOption(method: "kron-obd", name: "kron-obd-code-compat",
+                     help: "true: the official code's damage S_ii sum_k W_ik^2 sum_j A_kj instead of the paper's ½ S_ii w^T A w (default false)") {
+            $0.parameterOBD.kroneckerForm = try boolean($1, name: "kron-obd-code-compat") ? .officialCode : .paper
+        },
+    ]
+}
+
+extension MethodNotes {
+    /// The baselines' decisions on eigendamage.md's open points.
+    static let parameterOBD = """
+        Decision: Kron-OBD defaults to the paper's damage ½ S_ii w_i^T A w_i; --kron-obd-code-compat true gives the official \
+        code's S_ii sum_k W_ik^2 (sum_j A_kj) (the ½ changes no ranking).
+        Decision: coupled channels are pruned jointly: a residual stream's unit scores the sum of its producing filters' \
+        damages (stem, blocks' last convs, projection shortcuts); readers and batch norm add nothing.
+        Decision: statistics come from the same FisherPass as EigenDamage (eval mode, sampled labels, batch-mean loss), \
+        im2col A with a ones column for a bias, factors averaged over batches; the training loader is used as configured \
+        (the code: a batch-64 loader).
+        Decision: the global threshold removes the floor(r N) lowest units for --ratio r (the code also prunes θ itself); \
+        --flops / --params search the least removal meeting the target; the per-layer cap is min(ratio limit 0.95, \
+        --max-ratio) of a group's units.
+        Decision: convolutions only (every plain conv but the last parameterised layer); linear layers and factorised \
+        (EigenDamage) convs are not scored, so their groups stay.
+        Not done: C-OBS and Kron-OBS (OBS weight updates).
+        """
+}
