@@ -61,7 +61,7 @@ final class PruningRegistryTests: XCTestCase {
 
     func testEveryEntryPrunesAndRuns() throws {
         XCTAssertEqual(PrunerRegistry.names, ["l1", "l2", "random", "taylor", "slimming", "magnitude", "deep-compression",
-                                              "sfp", "greg-1", "greg-2", "increg", "spp", "sdprun", "greedy", "eigendamage", "bpcp", "bmwm", "darb"])
+                                              "sfp", "greg-1", "greg-2", "increg", "spp", "sdprun", "greedy", "eigendamage", "c-obd", "kron-obd", "bpcp", "bmwm", "darb"])
         for entry in PrunerRegistry.entries {
             let model = try Model(spec: spec, seed: 7)
             let config = smallConfig()

@@ -15,8 +15,8 @@ extension PrunerRegistry.Entry {
     static let kroneckerOBD = PrunerRegistry.Entry(name: "kron-obd",
         summary: "Kron-OBD (EigenDamage baseline, Wang et al. 2019): filters ranked by ½ S_ii w^T A w (K-FAC, im2col A), global, no weight update",
         isStructured: true, recommendedFineTuning: PrunerRegistry.recipe(0.001, .constant), criterion: nil,
-        settings: [ParameterOBDPruner.Settings.self], options: MethodOption.parameterOBD, notes: MethodNotes.parameterOBD,
-        makePruner: { _ in ParameterOBDPruner(criterion: .kroneckerOutputDiagonal) })
+        settings: [ParameterOBDPruner.Settings.self], options: MethodOption.parameterOBD + [MethodOption.kroneckerCodeForm],
+        notes: MethodNotes.parameterOBD, makePruner: { _ in ParameterOBDPruner(criterion: .kroneckerOutputDiagonal) })
 }
 
 extension MethodOption {
@@ -37,11 +37,13 @@ extension MethodOption {
                      help: "Largest fraction of a layer's (group's) filters removed (default 0.95, EigenDamage's prune_ratio_limit)") {
             $0.parameterOBD.ratioLimit = try number($1, name: "obd-ratio-limit", in: 0.01...1)
         },
-        MethodOption(method: "kron-obd", name: "kron-obd-code-compat",
-                     help: "true: the official code's damage S_ii sum_k W_ik^2 sum_j A_kj instead of the paper's ½ S_ii w^T A w (default false)") {
-            $0.parameterOBD.kroneckerForm = try boolean($1, name: "kron-obd-code-compat") ? .officialCode : .paper
-        },
     ]
+
+    /// Kron-OBD's choice of formula (eigendamage.md: the code form as an option).
+    static let kroneckerCodeForm = MethodOption(method: "kron-obd", name: "kron-obd-code-compat",
+        help: "true: the official code's damage S_ii sum_k W_ik^2 sum_j A_kj instead of the paper's ½ S_ii w^T A w (default false)") {
+        $0.parameterOBD.kroneckerForm = try boolean($1, name: "kron-obd-code-compat") ? .officialCode : .paper
+    }
 }
 
 extension MethodNotes {
