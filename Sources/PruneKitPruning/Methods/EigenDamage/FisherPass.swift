@@ -83,6 +83,13 @@ public struct FisherPass {
         return images
     }
 
+    /// A `progress` that logs "`label`: batch done/total" to `session` every tenth of the pass and at its end.
+    public static func progressLog(_ session: PruningSession, label: String) -> (Int, Int) -> Void {
+        { done, total in
+            if done == total || (total >= 10 && done % (total / 10) == 0) { session.log("\(label): batch \(done)/\(total)") }
+        }
+    }
+
     /// One label per row of `logits` [N, K], drawn from softmax(row) by inverse transform sampling.
     static func sampledLabels(_ logits: Tensor, generator: inout SplitMix64) -> [Int] {
         let (rows, classes) = (logits.shape[0], logits.shape[1]), values = logits.scalars

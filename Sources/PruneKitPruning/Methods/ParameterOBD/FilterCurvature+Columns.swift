@@ -38,6 +38,6 @@ extension FilterCurvature {
             }
         }
         let scale = 1 / (samples * Double(positions) * Double(positions))
-        for index in input.indices { input[index] += Double(gram[index]) * scale }
+        for index in factors.input.indices { factors.input[index] += Double(gram[index]) * scale }
     }
 }

@@ -16,7 +16,7 @@ import PruneKitNetworks
 /// Factors are averaged over batches (`averaged`), as the baselines' code does. Filter i's weights w_i are row i of
 /// W viewed as [OC, D] (the bias appended as the last column), matching A's and F's column order (c*T + ky*K + kx).
 ///
-/// Shape contract: `input` A row-major [D, D]; `output` S row-major [OC, OC]; `diagonal` F row-major [OC, D].
+/// Shape contract: `factors.input` A row-major [D, D]; `factors.output` S row-major [OC, OC]; `diagonal` F row-major [OC, D].
 ///
 /// ```swift
 /// var curvature = FilterCurvature(convolution: conv)
@@ -24,24 +24,19 @@ import PruneKitNetworks
 /// let fisher = curvature.averaged.diagonal                                   // [OC * D]
 /// ```
 public struct FilterCurvature: Sendable, Equatable {
-    /// D: im2col columns, C*T plus one for a bias.
-    public let inputSize: Int
-    /// OC.
-    public let outputSize: Int
-    /// A, row-major [D, D], summed over batches.
-    public var input: [Double]
-    /// S, row-major [OC, OC], summed over batches.
-    public var output: [Double]
+    /// A (im2col, [D, D]) and S ([OC, OC]), summed over batches; `factors.batches` counts the batches.
+    public var factors: KroneckerFactors
     /// F, the diagonal Fisher of W, row-major [OC, D], summed over batches.
     public var diagonal: [Double]
-    /// Batches accumulated.
-    public var batches = 0
+
+    /// D: im2col columns, C*T plus one for a bias.
+    public var inputSize: Int { factors.inputSize }
+    /// OC.
+    public var outputSize: Int { factors.outputSize }
 
     /// Zero statistics of the given sizes.
     public init(inputSize: Int, outputSize: Int) {
-        (self.inputSize, self.outputSize) = (inputSize, outputSize)
-        input = [Double](repeating: 0, count: inputSize * inputSize)
-        output = [Double](repeating: 0, count: outputSize * outputSize)
+        factors = KroneckerFactors(inputSize: inputSize, outputSize: outputSize)
         diagonal = [Double](repeating: 0, count: outputSize * inputSize)
     }
 
@@ -53,13 +48,13 @@ public struct FilterCurvature: Sendable, Equatable {
 
     /// The statistics divided by the number of batches (unchanged when there were none).
     public var averaged: FilterCurvature {
-        guard batches > 1 else { return self }
+        guard factors.batches > 1 else { return self }
         var result = self
-        let scale = 1 / Double(batches)
-        result.input = input.map { $0 * scale }
-        result.output = output.map { $0 * scale }
+        let scale = 1 / Double(factors.batches)
+        result.factors.input = factors.input.map { $0 * scale }
+        result.factors.output = factors.output.map { $0 * scale }
         result.diagonal = diagonal.map { $0 * scale }
-        result.batches = 1
+        result.factors.batches = 1
         return result
     }
 
@@ -72,8 +67,8 @@ public struct FilterCurvature: Sendable, Equatable {
                 throw PruneKitError.shapeMismatch(operation: "filter curvature", expected: "gradient [N, \(outputSize), OH, OW]",
                                                   found: "\(outputGradient.shape)")
             }
-            try OutputGradientCovariance.accumulate(outputGradient, into: &output)
-            batches += 1
+            try OutputGradientCovariance.accumulate(outputGradient, into: &factors.output)
+            factors.batches += 1
         }
         try accumulateColumns(batch, gradient: outputGradient, geometry: geometry)
     }

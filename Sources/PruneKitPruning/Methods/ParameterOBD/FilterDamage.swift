@@ -56,10 +56,10 @@ public enum FilterDamage {
 
     /// Kron-OBD: ½ S_ii w_i^T A w_i (`.paper`) or S_ii sum_k W_ik^2 sum_j A_kj (`.officialCode`), one value per filter.
     public static func kroneckerOutputDiagonal(weights: [Double], curvature: FilterCurvature, form: KroneckerDamageForm) throws -> [Double] {
-        let (filters, columns) = try sizes(weights, curvature), a = curvature.input
+        let (filters, columns) = try sizes(weights, curvature), a = curvature.factors.input
         let rowSums = (0..<columns).map { k in (0..<columns).reduce(0.0) { $0 + a[k * columns + $1] } }
         return (0..<filters).map { i in
-            let w = weights[(i * columns)..<((i + 1) * columns)], scale = curvature.output[i * filters + i]
+            let w = weights[(i * columns)..<((i + 1) * columns)], scale = curvature.factors.output[i * filters + i]
             switch form {
             case .paper:
                 var quadratic = 0.0  // w^T A w

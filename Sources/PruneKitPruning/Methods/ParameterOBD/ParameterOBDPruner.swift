@@ -69,9 +69,7 @@ public final class ParameterOBDPruner: Pruner {
         let collector = FilterCurvatureCollector(layers: layers.map { ($0.name, $0.observed) })
         try collector.collect(model: session.model, batches: try session.trainingData(for: name + " statistics"),
                               batchLimit: settings.statisticsBatches, labels: settings.fisherLabels,
-                              seed: session.config.seed &+ UInt64(session.step)) { done, total in
-            if done == total || (total >= 10 && done % (total / 10) == 0) { session.log("\(name) statistics: batch \(done)/\(total)") }
-        }
+                              seed: session.config.seed &+ UInt64(session.step), progress: FisherPass.progressLog(session, label: name + " statistics"))
         var damages: [String: [Double]] = [:]
         for layer in layers {
             let curvature = collector.curvatures[layer.name]!.averaged, weights = FilterDamage.rows(of: layer.observed)

@@ -24,10 +24,7 @@ extension MethodOption {
     static let parameterOBD: [MethodOption] = [
         MethodOption(method: "c-obd,kron-obd", name: "obd-fisher",
                      help: "Fisher labels: sampled (true Fisher) or empirical (default sampled; official fisher_type: true)") {
-            guard let labels = FisherLabels(rawValue: $1) else {
-                throw PruneKitError.invalidParameter(name: "obd-fisher", expected: "sampled or empirical", found: "'\($1)'")
-            }
-            $0.parameterOBD.fisherLabels = labels
+            $0.parameterOBD.fisherLabels = try FisherLabels(parsing: $1, option: "obd-fisher")
         },
         MethodOption(method: "c-obd,kron-obd", name: "obd-batches",
                      help: "Training batches of Fisher statistics per step (default: one full pass; Wang et al. 2019)") {

@@ -24,13 +24,13 @@ final class ParameterOBDFaithfulnessTests: XCTestCase {
     /// quadratic, and Kron-OBD's damage says 2.0 (row 2 = (0.5, -1): ½ · 2 · 1.25 = 1.25).
     func testKroneckerOBDDamageOnAnExactKroneckerQuadratic() throws {
         var curvature = FilterCurvature(inputSize: 2, outputSize: 2)
-        (curvature.input, curvature.output) = (identity(2), [2, 1, 1, 2])
+        (curvature.factors.input, curvature.factors.output) = (identity(2), [2, 1, 1, 2])
         let weights = [1.0, 1, 0.5, -1]
         let damage = try FilterDamage.kroneckerOutputDiagonal(weights: weights, curvature: curvature, form: .paper)
         XCTAssertEqual(damage[0], 2.0, accuracy: 1e-12)
         XCTAssertEqual(damage[1], 1.25, accuracy: 1e-12)
-        XCTAssertEqual(kroneckerLoss([-1, -1, 0, 0], s: curvature.output, a: curvature.input), 2.0, accuracy: 1e-12, "row 1 zeroed")
-        XCTAssertEqual(kroneckerLoss([0, 0, -0.5, 1], s: curvature.output, a: curvature.input), 1.25, accuracy: 1e-12, "row 2 zeroed")
+        XCTAssertEqual(kroneckerLoss([-1, -1, 0, 0], s: curvature.factors.output, a: curvature.factors.input), 2.0, accuracy: 1e-12, "row 1 zeroed")
+        XCTAssertEqual(kroneckerLoss([0, 0, -0.5, 1], s: curvature.factors.output, a: curvature.factors.input), 1.25, accuracy: 1e-12, "row 2 zeroed")
         // The code's form drops the ½ and squares before A's row sums: with A = I it is S_ii ||w_i||^2.
         let code = try FilterDamage.kroneckerOutputDiagonal(weights: weights, curvature: curvature, form: .officialCode)
         XCTAssertEqual(code, [4.0, 2.5])
@@ -40,7 +40,7 @@ final class ParameterOBDFaithfulnessTests: XCTestCase {
     /// w^T A w = 0 but sum_k w_k^2 sum_j A_kj = 4.
     func testCodeFormSquaresBeforeMultiplyingByA() throws {
         var curvature = FilterCurvature(inputSize: 2, outputSize: 1)
-        (curvature.input, curvature.output) = ([1, 1, 1, 1], [3])
+        (curvature.factors.input, curvature.factors.output) = ([1, 1, 1, 1], [3])
         XCTAssertEqual(try FilterDamage.kroneckerOutputDiagonal(weights: [1, -1], curvature: curvature, form: .paper), [0])
         XCTAssertEqual(try FilterDamage.kroneckerOutputDiagonal(weights: [1, -1], curvature: curvature, form: .officialCode), [12])
     }
@@ -49,7 +49,7 @@ final class ParameterOBDFaithfulnessTests: XCTestCase {
     func testIdentityFactorsReduceToHalfSquaredRowNorm() throws {
         let weight = randomTensor([4, 3, 3, 3], seed: 11), conv = Conv2d(name: "conv", weight: weight, bias: nil, padding: 1)
         var curvature = FilterCurvature(convolution: conv)
-        (curvature.input, curvature.output) = (identity(27), identity(4))
+        (curvature.factors.input, curvature.factors.output) = (identity(27), identity(4))
         let rows = FilterDamage.rows(of: conv)
         let paper = try FilterDamage.kroneckerOutputDiagonal(weights: rows, curvature: curvature, form: .paper)
         let code = try FilterDamage.kroneckerOutputDiagonal(weights: rows, curvature: curvature, form: .officialCode)
@@ -93,16 +93,16 @@ final class ParameterOBDFaithfulnessTests: XCTestCase {
         for (found, expected) in zip(curvature.diagonal, fisher) {
             XCTAssertEqual(found, expected, accuracy: 1e-5 * abs(expected) + 1e-9, "diagonal Fisher", file: file, line: line)
         }
-        for (found, expected) in zip(curvature.input, a.map { $0 * scale }) {
+        for (found, expected) in zip(curvature.factors.input, a.map { $0 * scale }) {
             XCTAssertEqual(found, expected, accuracy: 1e-5 * abs(expected) + 1e-9, "im2col A", file: file, line: line)
         }
         for o in 0..<oc { for q in 0..<oc {
             let expected = (0..<n).reduce(0.0) { total, image in
                 total + (0..<positions).reduce(0.0) { $0 + Double(g[(image * oc + o) * positions + $1]) * Double(g[(image * oc + q) * positions + $1]) }
             } * Double(n * positions)
-            XCTAssertEqual(curvature.output[o * oc + q], expected, accuracy: 1e-5 * abs(expected) + 1e-9, "S", file: file, line: line)
+            XCTAssertEqual(curvature.factors.output[o * oc + q], expected, accuracy: 1e-5 * abs(expected) + 1e-9, "S", file: file, line: line)
         } }
-        XCTAssertEqual(curvature.batches, 1, file: file, line: line)
+        XCTAssertEqual(curvature.factors.batches, 1, file: file, line: line)
     }
 
     /// A tiny linear layer (a 1x1 conv on 1x1 inputs, with its bias column) and a tiny 3x3 stride-2 padded conv.
