@@ -81,6 +81,7 @@ public enum PrunerRegistry {
         .eigenDamage,
         .diagonalFisherOBD,
         .kroneckerOBD,
+        .kroneckerOBS,
         .blockChannelPruning,
         .blockMaxWeightMasking,
         .densityAdaptiveRegularBlock,

@@ -5,7 +5,7 @@ import PruneKitNetworks
 
 /// The damage of removing one filter (row i of W, w_i = W[i, :]) under the parameter-coordinate baselines of
 /// EigenDamage (Wang et al., ICML 2019, section 5; eigendamage.md "Parameter-coordinate baselines"). No weight update
-/// follows either criterion (OBD: the other weights stay).
+/// follows the OBD criteria (the other weights stay); Kron-OBS's follows from `KroneckerOBSUpdate`.
 ///
 /// - `diagonalFisher` (C-OBD, official `fisher_diag_pruner.py`): I(i) = sum_j W_ij^2 F_ij with F the diagonal Fisher.
 /// - `kroneckerOutputDiagonal` (Kron-OBD, official `kfac_OBD_F2.py`): the K-FAC Fisher A ⊗ S with S treated as
@@ -13,6 +13,8 @@ import PruneKitNetworks
 ///   computes S_ii sum_k W_ik^2 (sum_j A_kj) instead (squares first, then row sums of A; no ½), which
 ///   `KroneckerDamageForm.officialCode` reproduces. With A = I and S = I both reduce to squared row norms (½ ||w_i||^2
 ///   in the paper's form).
+/// - `kroneckerOBS` (Kron-OBS, official `kfac_OBS_F2.py`): the same with S_ii replaced by 1/[S^-1]_ii, the OBS damage
+///   when the other rows absorb the removal (`KroneckerOBSUpdate`).
 ///
 /// Shape contract: `weights` row-major [OC, D]; `curvature` of the same layer (A [D, D], S [OC, OC], F [OC, D]).
 ///
@@ -56,10 +58,30 @@ public enum FilterDamage {
 
     /// Kron-OBD: ½ S_ii w_i^T A w_i (`.paper`) or S_ii sum_k W_ik^2 sum_j A_kj (`.officialCode`), one value per filter.
     public static func kroneckerOutputDiagonal(weights: [Double], curvature: FilterCurvature, form: KroneckerDamageForm) throws -> [Double] {
+        let filters = curvature.outputSize
+        return try kronecker(weights: weights, curvature: curvature, rowScales: (0..<filters).map { curvature.factors.output[$0 * filters + $0] },
+                             form: form)
+    }
+
+    /// Kron-OBS (official `kfac_OBS_F2.py`): the OBS damage of removing row i with the compensating update
+    /// (`KroneckerOBSUpdate`), ½ w_i^T A w_i / [S^-1]_ii (`.paper`), or sum_k W_ik^2 sum_j A_kj / [S^-1]_ii (`.officialCode`).
+    /// `inverseOutput` is S^-1 row-major [OC, OC] (`KroneckerOBSUpdate.inverse`).
+    public static func kroneckerOBS(weights: [Double], curvature: FilterCurvature, inverseOutput: [Double],
+                                    form: KroneckerDamageForm) throws -> [Double] {
+        let filters = curvature.outputSize
+        guard inverseOutput.count == filters * filters else {
+            throw PruneKitError.shapeMismatch(operation: "Kron-OBS damage", expected: "S^-1 [\(filters), \(filters)]", found: "\(inverseOutput.count) entries")
+        }
+        return try kronecker(weights: weights, curvature: curvature, rowScales: (0..<filters).map { 1 / inverseOutput[$0 * filters + $0] },
+                             form: form)
+    }
+
+    /// c_i · ½ w_i^T A w_i (`.paper`) or c_i · sum_k W_ik^2 sum_j A_kj (`.officialCode`) with c_i = `rowScales[i]`.
+    static func kronecker(weights: [Double], curvature: FilterCurvature, rowScales: [Double], form: KroneckerDamageForm) throws -> [Double] {
         let (filters, columns) = try sizes(weights, curvature), a = curvature.factors.input
         let rowSums = (0..<columns).map { k in (0..<columns).reduce(0.0) { $0 + a[k * columns + $1] } }
         return (0..<filters).map { i in
-            let w = weights[(i * columns)..<((i + 1) * columns)], scale = curvature.factors.output[i * filters + i]
+            let w = weights[(i * columns)..<((i + 1) * columns)], scale = rowScales[i]
             switch form {
             case .paper:
                 var quadratic = 0.0  // w^T A w

@@ -5,17 +5,19 @@ import PruneKitTraining
 
 /// EigenDamage's parameter-coordinate filter-pruning baselines (Wang et al., ICML 2019, section 5; eigendamage.md
 /// "Parameter-coordinate baselines"), registered as `c-obd` (diagonal Fisher, official `fisher_diag_pruner.py`) and
-/// `kron-obd` (K-FAC with S treated as diagonal, `kfac_OBD_F2.py`). Each step
+/// `kron-obd` (K-FAC with S treated as diagonal, `kfac_OBD_F2.py`) and `kron-obs` (K-FAC with the OBS update,
+/// `kfac_OBS_F2.py`). Each step
 ///
 /// 1. collects im2col A, S and the diagonal Fisher F of every plain convolution but the last parameterised layer
 ///    (`FilterCurvatureCollector`, the same `FisherPass` as EigenDamage: evaluation mode, true Fisher, one pass or
 ///    `statisticsBatches`), averaged over batches;
 /// 2. scores filter i: C-OBD I(i) = sum_j W_ij^2 F_ij; Kron-OBD I(i) = ½ S_ii w_i^T A w_i (or the code's form,
-///    `Settings.kroneckerForm`) (`FilterDamage`); a coupled group's unit sums its producing filters' damages
+///    `Settings.kroneckerForm`); Kron-OBS I(i) = ½ w_i^T A w_i / [S^-1]_ii (`FilterDamage`); a coupled group's unit sums its producing filters' damages
 ///    (`FilterDamageImportance`: residual streams are pruned jointly);
 /// 3. removes the globally lowest units (raw damages, no normalisation) with `UnitSelector` at the target (`--ratio`,
 ///    `--flops`, `--params`), no group losing more than `ratioLimit` of its units (EigenDamage's per-layer cap, 0.95);
-/// 4. no weight update (OBD): the surgery only removes the channels.
+/// 4. C-OBD and Kron-OBD change no weight (OBD); Kron-OBS first updates each producer's kept filters,
+///    W <- W - sum_p S^-1[:, p] W[p, :] / [S^-1]_pp (`KroneckerOBSUpdate`); then the surgery removes the channels.
 ///
 /// ```swift
 /// var config = PruningConfig(); config.target = .flopsRatio(0.5)
@@ -29,6 +31,8 @@ public final class ParameterOBDPruner: Pruner {
         case diagonalFisher = "c-obd"
         /// Kron-OBD: A ⊗ diag(S).
         case kroneckerOutputDiagonal = "kron-obd"
+        /// Kron-OBS: A ⊗ S with the OBS update of the kept rows (`KroneckerOBSUpdate`).
+        case kroneckerOBS = "kron-obs"
     }
 
     /// Settings shared by both baselines (defaults: eigendamage.md's one-pass values).
@@ -51,6 +55,8 @@ public final class ParameterOBDPruner: Pruner {
     final class RunState {
         /// This step's importance.
         var importance: FilterDamageImportance?
+        /// Kron-OBS: layer name -> (its convolution, S^-1 row-major [OC, OC]).
+        var inverses: [String: (convolution: Conv2d, inverse: [Double])] = [:]
     }
 
     /// The baseline this pruner runs.
@@ -70,16 +76,36 @@ public final class ParameterOBDPruner: Pruner {
         try collector.collect(model: session.model, batches: try session.trainingData(for: name + " statistics"),
                               batchLimit: settings.statisticsBatches, labels: settings.fisherLabels,
                               seed: session.config.seed &+ UInt64(session.step), progress: FisherPass.progressLog(session, label: name + " statistics"))
+        let state = session.runState { RunState() }
         var damages: [String: [Double]] = [:]
+        state.inverses = [:]
         for layer in layers {
             let curvature = collector.curvatures[layer.name]!.averaged, weights = FilterDamage.rows(of: layer.observed)
             switch criterion {
             case .diagonalFisher: damages[layer.name] = try FilterDamage.diagonalFisher(weights: weights, curvature: curvature)
             case .kroneckerOutputDiagonal:
                 damages[layer.name] = try FilterDamage.kroneckerOutputDiagonal(weights: weights, curvature: curvature, form: settings.kroneckerForm)
+            case .kroneckerOBS:
+                let inverse = try KroneckerOBSUpdate.inverse(curvature.factors.output, size: curvature.outputSize)
+                damages[layer.name] = try FilterDamage.kroneckerOBS(weights: weights, curvature: curvature, inverseOutput: inverse,
+                                                                    form: settings.kroneckerForm)
+                state.inverses[layer.name] = (layer.observed, inverse)
             }
         }
-        session.runState { RunState() }.importance = FilterDamageImportance(name: name, damages: damages)
+        state.importance = FilterDamageImportance(name: name, damages: damages)
+    }
+
+    /// Kron-OBS updates every scored producer's kept rows for the rows the plan removes, then the surgery; the OBD
+    /// criteria only remove.
+    public func apply(_ plan: PruningPlan, to session: PruningSession) throws {
+        let inverses = session.runState(of: RunState.self)?.inverses ?? [:]
+        for (groupName, units) in plan.removals.sorted(by: { $0.key < $1.key }) where !inverses.isEmpty {
+            for member in try session.graph.group(named: groupName).members where member.role == .output {
+                guard let layer = inverses[member.layerName] else { continue }
+                try KroneckerOBSUpdate.apply(to: layer.convolution, removedRows: units.flatMap { member.channels[$0] }, inverseOutput: layer.inverse)
+            }
+        }
+        try session.apply(plan)
     }
 
     /// The globally lowest units for this step's share of the target, under the per-layer cap.

@@ -17,28 +17,35 @@ extension PrunerRegistry.Entry {
         isStructured: true, recommendedFineTuning: PrunerRegistry.recipe(0.001, .constant), criterion: nil,
         settings: [ParameterOBDPruner.Settings.self], options: MethodOption.parameterOBD + [MethodOption.kroneckerCodeForm],
         notes: MethodNotes.parameterOBD, makePruner: { _ in ParameterOBDPruner(criterion: .kroneckerOutputDiagonal) })
+
+    /// Kron-OBS, EigenDamage's K-FAC filter baseline with the OBS update (Wang et al., ICML 2019; `ParameterOBDPruner`).
+    static let kroneckerOBS = PrunerRegistry.Entry(name: "kron-obs",
+        summary: "Kron-OBS (EigenDamage baseline, Wang et al. 2019): filters ranked by ½ w^T A w / [S^-1]_ii, kept filters updated by S^-1, global",
+        isStructured: true, recommendedFineTuning: PrunerRegistry.recipe(0.001, .constant), criterion: nil,
+        settings: [ParameterOBDPruner.Settings.self], options: MethodOption.parameterOBD + [MethodOption.kroneckerCodeForm],
+        notes: MethodNotes.parameterOBD, makePruner: { _ in ParameterOBDPruner(criterion: .kroneckerOBS) })
 }
 
 extension MethodOption {
     /// The baselines' flags (eigendamage.md "Parameter-coordinate baselines").
     static let parameterOBD: [MethodOption] = [
-        MethodOption(method: "c-obd,kron-obd", name: "obd-fisher",
+        MethodOption(method: "c-obd,kron-obd,kron-obs", name: "obd-fisher",
                      help: "Fisher labels: sampled (true Fisher) or empirical (default sampled; official fisher_type: true)") {
             $0.parameterOBD.fisherLabels = try FisherLabels(parsing: $1, option: "obd-fisher")
         },
-        MethodOption(method: "c-obd,kron-obd", name: "obd-batches",
+        MethodOption(method: "c-obd,kron-obd,kron-obs", name: "obd-batches",
                      help: "Training batches of Fisher statistics per step (default: one full pass; Wang et al. 2019)") {
             $0.parameterOBD.statisticsBatches = try integer($1, name: "obd-batches", in: 1...10_000_000)
         },
-        MethodOption(method: "c-obd,kron-obd", name: "obd-ratio-limit",
+        MethodOption(method: "c-obd,kron-obd,kron-obs", name: "obd-ratio-limit",
                      help: "Largest fraction of a layer's (group's) filters removed (default 0.95, EigenDamage's prune_ratio_limit)") {
             $0.parameterOBD.ratioLimit = try number($1, name: "obd-ratio-limit", in: 0.01...1)
         },
     ]
 
     /// Kron-OBD's choice of formula (eigendamage.md: the code form as an option).
-    static let kroneckerCodeForm = MethodOption(method: "kron-obd", name: "kron-obd-code-compat",
-        help: "true: the official code's damage S_ii sum_k W_ik^2 sum_j A_kj instead of the paper's ½ S_ii w^T A w (default false)") {
+    static let kroneckerCodeForm = MethodOption(method: "kron-obd,kron-obs", name: "kron-obd-code-compat",
+        help: "true: the official code's damage c_i sum_k W_ik^2 sum_j A_kj instead of the paper's ½ c_i w^T A w, c_i = S_ii (Kron-OBD) or 1/[S^-1]_ii (Kron-OBS) (default false)") {
         $0.parameterOBD.kroneckerForm = try boolean($1, name: "kron-obd-code-compat") ? .officialCode : .paper
     }
 }
@@ -58,6 +65,9 @@ extension MethodNotes {
         --max-ratio) of a group's units.
         Decision: convolutions only (every plain conv but the last parameterised layer); linear layers and factorised \
         (EigenDamage) convs are not scored, so their groups stay.
-        Not done: C-OBS and Kron-OBS (OBS weight updates).
+        Decision: Kron-OBS ranks by ½ w_i^T A w_i / [S^-1]_ii (the same code-form option) and before the surgery updates \
+        every scored producer, W <- W - sum_p S^-1[:, p] W[p, :] / [S^-1]_pp, summing single-row updates as the code does; \
+        S^-1 by eigendecomposition, eigenvalues <= 1e-15 set to 0, 1/(λ + 1e-10).
+        Not done: C-OBS (K-FAC inverse diagonal with the two-sided update).
         """
 }

@@ -6,7 +6,7 @@ import XCTest
 import PruneKitTestSupport
 
 /// eigendamage.md "Tests that show the implementation is faithful" for the parameter-coordinate baselines: test 8
-/// (Kron-OBD on an exact Kronecker quadratic), test 1's identity-factor reduction, and C-OBD's diagonal Fisher against
+/// (Kron-OBD and Kron-OBS on an exact Kronecker quadratic), test 1's identity-factor reduction, and C-OBD's diagonal Fisher against
 /// brute-force per-sample gradients.
 final class ParameterOBDFaithfulnessTests: XCTestCase {
     private func identity(_ n: Int) -> [Double] { (0..<(n * n)).map { $0 / n == $0 % n ? 1 : 0 } }
@@ -34,6 +34,29 @@ final class ParameterOBDFaithfulnessTests: XCTestCase {
         // The code's form drops the ½ and squares before A's row sums: with A = I it is S_ii ||w_i||^2.
         let code = try FilterDamage.kroneckerOutputDiagonal(weights: weights, curvature: curvature, form: .officialCode)
         XCTAssertEqual(code, [4.0, 2.5])
+    }
+
+    /// 8 (Kron-OBS). The same quadratic: the OBS update ΔW = -S^-1 e_1 w_1^T / [S^-1]_11 zeroes row 1 exactly and costs
+    /// ½ w_1^T A w_1 / [S^-1]_11 = 1.5 < 2.0, which is Kron-OBS's damage; on a 1x1 conv with a bias the update moves
+    /// row 2 (weight, bias) = (0.5, -1) to (1, -0.5).
+    func testKroneckerOBSSurgeryOnAnExactKroneckerQuadratic() throws {
+        var curvature = FilterCurvature(inputSize: 2, outputSize: 2)
+        (curvature.factors.input, curvature.factors.output) = (identity(2), [2, 1, 1, 2])
+        let inverse = try KroneckerOBSUpdate.inverse(curvature.factors.output, size: 2)
+        for (found, expected) in zip(inverse, [2.0 / 3, -1.0 / 3, -1.0 / 3, 2.0 / 3]) { XCTAssertEqual(found, expected, accuracy: 1e-8) }
+        let weights = [1.0, 1, 0.5, -1]
+        let damage = try FilterDamage.kroneckerOBS(weights: weights, curvature: curvature, inverseOutput: inverse, form: .paper)
+        XCTAssertEqual(damage[0], 1.5, accuracy: 1e-8)
+        let updated = try KroneckerOBSUpdate.updated(weights, filters: 2, removedRows: [0], inverseOutput: inverse)
+        XCTAssertEqual(updated[0], 0, accuracy: 1e-12)
+        XCTAssertEqual(updated[1], 0, accuracy: 1e-12)
+        let loss = kroneckerLoss(zip(updated, weights).map { $0 - $1 }, s: curvature.factors.output, a: curvature.factors.input)
+        XCTAssertEqual(loss, 1.5, accuracy: 1e-8)
+        XCTAssertLessThan(loss, try FilterDamage.kroneckerOutputDiagonal(weights: weights, curvature: curvature, form: .paper)[0])
+        let conv = Conv2d(name: "conv", weight: try Tensor(shape: [2, 1, 1, 1], scalars: [1, 0.5]), bias: try Tensor(shape: [2], scalars: [1, -1]))
+        try KroneckerOBSUpdate.apply(to: conv, removedRows: [0], inverseOutput: inverse)
+        assertClose(conv.weight.value, [0, 1], relative: 1e-6, absolute: 1e-6)
+        assertClose(conv.bias!.value, [0, -0.5], relative: 1e-6, absolute: 1e-6)
     }
 
     /// The code form differs from the paper's when A has off-diagonal terms: A = [[1, 1], [1, 1]], w = (1, -1):
