@@ -82,6 +82,7 @@ public enum PrunerRegistry {
         .diagonalFisherOBD,
         .kroneckerOBD,
         .kroneckerOBS,
+        .inverseDiagonalOBS,
         .blockChannelPruning,
         .blockMaxWeightMasking,
         .densityAdaptiveRegularBlock,

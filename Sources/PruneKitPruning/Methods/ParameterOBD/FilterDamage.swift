@@ -15,6 +15,7 @@ import PruneKitNetworks
 ///   in the paper's form).
 /// - `kroneckerOBS` (Kron-OBS, official `kfac_OBS_F2.py`): the same with S_ii replaced by 1/[S^-1]_ii, the OBS damage
 ///   when the other rows absorb the removal (`KroneckerOBSUpdate`).
+/// - `kroneckerInverseDiagonal` (C-OBS, official `kfac_full_pruner.py`): sum_j W_ij^2 / ([S^-1]_ii [A^-1]_jj).
 ///
 /// Shape contract: `weights` row-major [OC, D]; `curvature` of the same layer (A [D, D], S [OC, OC], F [OC, D]).
 ///
@@ -74,6 +75,22 @@ public enum FilterDamage {
         }
         return try kronecker(weights: weights, curvature: curvature, rowScales: (0..<filters).map { 1 / inverseOutput[$0 * filters + $0] },
                              form: form)
+    }
+
+    /// C-OBS (official `kfac_full_pruner.py`): I(i) = sum_j W_ij^2 / ([S^-1]_ii [A^-1]_jj) (the spec's form, no ½), with
+    /// S^-1 [OC, OC] and A^-1 [D, D] row-major (`KroneckerOBSUpdate.inverse`).
+    public static func kroneckerInverseDiagonal(weights: [Double], curvature: FilterCurvature, inverseOutput: [Double],
+                                                inverseInput: [Double]) throws -> [Double] {
+        let (filters, columns) = try sizes(weights, curvature)
+        guard inverseOutput.count == filters * filters, inverseInput.count == columns * columns else {
+            throw PruneKitError.shapeMismatch(operation: "C-OBS damage", expected: "S^-1 [\(filters), \(filters)] and A^-1 [\(columns), \(columns)]",
+                                              found: "\(inverseOutput.count) and \(inverseInput.count) entries")
+        }
+        return (0..<filters).map { i in
+            var total = 0.0
+            for j in 0..<columns { total += weights[i * columns + j] * weights[i * columns + j] / inverseInput[j * columns + j] }
+            return total / inverseOutput[i * filters + i]
+        }
     }
 
     /// c_i · ½ w_i^T A w_i (`.paper`) or c_i · sum_k W_ik^2 sum_j A_kj (`.officialCode`) with c_i = `rowScales[i]`.

@@ -14,7 +14,7 @@ import PruneKitNetworks
 ///
 /// ```swift
 /// let inverse = try KroneckerOBSUpdate.inverse(curvature.averaged.factors.output, size: conv.outputChannels)
-/// try KroneckerOBSUpdate.apply(to: conv, removedRows: [3, 7], inverseOutput: inverse)   // before the surgery slices them
+/// try KroneckerOBSUpdate.apply(to: conv) { try KroneckerOBSUpdate.updated($0, filters: 16, removedRows: [3, 7], inverseOutput: inverse) }
 /// ```
 public enum KroneckerOBSUpdate {
     /// S^-1 of a symmetric PSD `matrix` (row-major [size, size]): V^T diag(1/(λ' + 1e-10)) V, λ' = 0 where λ <= 1e-15.
@@ -48,11 +48,36 @@ public enum KroneckerOBSUpdate {
         return result
     }
 
-    /// Applies the update to `convolution`'s weight (and bias, W's last column) in place.
-    public static func apply(to convolution: Conv2d, removedRows: [Int], inverseOutput: [Double]) throws {
-        guard !removedRows.isEmpty else { return }
+    /// C-OBS's update (official `kfac_full_pruner.py`): C_pj = W_pj / ([S^-1]_pp [A^-1]_jj) on the removed rows p, 0
+    /// elsewhere, and W <- W - S^-1 C A^-1. With A = I it is the Kron-OBS update. `inverseInput` is A^-1 row-major [D, D].
+    public static func updated(_ weights: [Double], filters: Int, removedRows: [Int], inverseOutput: [Double],
+                               inverseInput: [Double]) throws -> [Double] {
+        let columns = filters > 0 ? weights.count / filters : 0
+        guard inverseInput.count == columns * columns else {
+            throw PruneKitError.invalidParameter(name: "inverseInput", expected: "A^-1 [\(columns), \(columns)]", found: "\(inverseInput.count) entries")
+        }
+        var scaled = [Double](repeating: 0, count: weights.count)  // S^-1 C, [OC, D]
+        for p in removedRows {
+            let pivot = inverseOutput[p * filters + p]
+            for j in 0..<columns {
+                let c = weights[p * columns + j] / (pivot * inverseInput[j * columns + j])
+                for i in 0..<filters { scaled[i * columns + j] += inverseOutput[i * filters + p] * c }
+            }
+        }
+        var result = weights
+        for i in 0..<filters {
+            for k in 0..<columns where scaled[i * columns + k] != 0 {
+                let value = scaled[i * columns + k]
+                for j in 0..<columns { result[i * columns + j] -= value * inverseInput[k * columns + j] }
+            }
+        }
+        return result
+    }
+
+    /// Replaces `convolution`'s weight (and bias, W's last column) by `update` of its rows [OC, D].
+    public static func apply(to convolution: Conv2d, update: ([Double]) throws -> [Double]) throws {
         let filters = convolution.outputChannels
-        let rows = try updated(FilterDamage.rows(of: convolution), filters: filters, removedRows: removedRows, inverseOutput: inverseOutput)
+        let rows = try update(FilterDamage.rows(of: convolution))
         let shape = convolution.weight.value.shape, width = convolution.weight.value.count / filters
         let columns = rows.count / filters
         let weight = (0..<filters).flatMap { i in rows[(i * columns)..<(i * columns + width)].map(Float.init) }

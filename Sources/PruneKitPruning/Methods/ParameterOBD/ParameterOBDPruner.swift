@@ -5,19 +5,21 @@ import PruneKitTraining
 
 /// EigenDamage's parameter-coordinate filter-pruning baselines (Wang et al., ICML 2019, section 5; eigendamage.md
 /// "Parameter-coordinate baselines"), registered as `c-obd` (diagonal Fisher, official `fisher_diag_pruner.py`) and
-/// `kron-obd` (K-FAC with S treated as diagonal, `kfac_OBD_F2.py`) and `kron-obs` (K-FAC with the OBS update,
-/// `kfac_OBS_F2.py`). Each step
+/// `kron-obd` (K-FAC with S treated as diagonal, `kfac_OBD_F2.py`), `kron-obs` (K-FAC with the OBS update,
+/// `kfac_OBS_F2.py`) and `c-obs` (diagonal of the K-FAC inverse, two-sided update, `kfac_full_pruner.py`). Each step
 ///
 /// 1. collects im2col A, S and the diagonal Fisher F of every plain convolution but the last parameterised layer
 ///    (`FilterCurvatureCollector`, the same `FisherPass` as EigenDamage: evaluation mode, true Fisher, one pass or
 ///    `statisticsBatches`), averaged over batches;
 /// 2. scores filter i: C-OBD I(i) = sum_j W_ij^2 F_ij; Kron-OBD I(i) = ½ S_ii w_i^T A w_i (or the code's form,
-///    `Settings.kroneckerForm`); Kron-OBS I(i) = ½ w_i^T A w_i / [S^-1]_ii (`FilterDamage`); a coupled group's unit sums its producing filters' damages
+///    `Settings.kroneckerForm`); Kron-OBS I(i) = ½ w_i^T A w_i / [S^-1]_ii; C-OBS
+///    I(i) = sum_j W_ij^2 / ([S^-1]_ii [A^-1]_jj) (`FilterDamage`); a coupled group's unit sums its producing filters' damages
 ///    (`FilterDamageImportance`: residual streams are pruned jointly);
 /// 3. removes the globally lowest units (raw damages, no normalisation) with `UnitSelector` at the target (`--ratio`,
 ///    `--flops`, `--params`), no group losing more than `ratioLimit` of its units (EigenDamage's per-layer cap, 0.95);
 /// 4. C-OBD and Kron-OBD change no weight (OBD); Kron-OBS first updates each producer's kept filters,
-///    W <- W - sum_p S^-1[:, p] W[p, :] / [S^-1]_pp (`KroneckerOBSUpdate`); then the surgery removes the channels.
+///    W <- W - sum_p S^-1[:, p] W[p, :] / [S^-1]_pp, C-OBS by W <- W - S^-1 C A^-1 (`KroneckerOBSUpdate`); then the
+///    surgery removes the channels.
 ///
 /// ```swift
 /// var config = PruningConfig(); config.target = .flopsRatio(0.5)
@@ -33,6 +35,8 @@ public final class ParameterOBDPruner: Pruner {
         case kroneckerOutputDiagonal = "kron-obd"
         /// Kron-OBS: A ⊗ S with the OBS update of the kept rows (`KroneckerOBSUpdate`).
         case kroneckerOBS = "kron-obs"
+        /// C-OBS: the diagonal of (A ⊗ S)^-1, with the two-sided update.
+        case kroneckerInverseDiagonal = "c-obs"
     }
 
     /// Settings shared by both baselines (defaults: eigendamage.md's one-pass values).
@@ -55,8 +59,8 @@ public final class ParameterOBDPruner: Pruner {
     final class RunState {
         /// This step's importance.
         var importance: FilterDamageImportance?
-        /// Kron-OBS: layer name -> (its convolution, S^-1 row-major [OC, OC]).
-        var inverses: [String: (convolution: Conv2d, inverse: [Double])] = [:]
+        /// Kron-OBS and C-OBS: layer name -> (its convolution, S^-1 [OC, OC], C-OBS's A^-1 [D, D], row-major).
+        var inverses: [String: (convolution: Conv2d, output: [Double], input: [Double]?)] = [:]
     }
 
     /// The baseline this pruner runs.
@@ -89,20 +93,32 @@ public final class ParameterOBDPruner: Pruner {
                 let inverse = try KroneckerOBSUpdate.inverse(curvature.factors.output, size: curvature.outputSize)
                 damages[layer.name] = try FilterDamage.kroneckerOBS(weights: weights, curvature: curvature, inverseOutput: inverse,
                                                                     form: settings.kroneckerForm)
-                state.inverses[layer.name] = (layer.observed, inverse)
+                state.inverses[layer.name] = (layer.observed, inverse, nil)
+            case .kroneckerInverseDiagonal:
+                let output = try KroneckerOBSUpdate.inverse(curvature.factors.output, size: curvature.outputSize)
+                let input = try KroneckerOBSUpdate.inverse(curvature.factors.input, size: curvature.inputSize)
+                damages[layer.name] = try FilterDamage.kroneckerInverseDiagonal(weights: weights, curvature: curvature, inverseOutput: output,
+                                                                                inverseInput: input)
+                state.inverses[layer.name] = (layer.observed, output, input)
             }
         }
         state.importance = FilterDamageImportance(name: name, damages: damages)
     }
 
-    /// Kron-OBS updates every scored producer's kept rows for the rows the plan removes, then the surgery; the OBD
+    /// Kron-OBS and C-OBS update every scored producer's kept rows for the rows the plan removes, then the surgery; the OBD
     /// criteria only remove.
     public func apply(_ plan: PruningPlan, to session: PruningSession) throws {
         let inverses = session.runState(of: RunState.self)?.inverses ?? [:]
         for (groupName, units) in plan.removals.sorted(by: { $0.key < $1.key }) where !inverses.isEmpty {
             for member in try session.graph.group(named: groupName).members where member.role == .output {
                 guard let layer = inverses[member.layerName] else { continue }
-                try KroneckerOBSUpdate.apply(to: layer.convolution, removedRows: units.flatMap { member.channels[$0] }, inverseOutput: layer.inverse)
+                let rows = units.flatMap { member.channels[$0] }, filters = layer.convolution.outputChannels
+                try KroneckerOBSUpdate.apply(to: layer.convolution) { weights in
+                    guard let input = layer.input else {
+                        return try KroneckerOBSUpdate.updated(weights, filters: filters, removedRows: rows, inverseOutput: layer.output)
+                    }
+                    return try KroneckerOBSUpdate.updated(weights, filters: filters, removedRows: rows, inverseOutput: layer.output, inverseInput: input)
+                }
             }
         }
         try session.apply(plan)

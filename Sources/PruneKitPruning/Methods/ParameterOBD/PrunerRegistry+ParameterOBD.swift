@@ -24,20 +24,27 @@ extension PrunerRegistry.Entry {
         isStructured: true, recommendedFineTuning: PrunerRegistry.recipe(0.001, .constant), criterion: nil,
         settings: [ParameterOBDPruner.Settings.self], options: MethodOption.parameterOBD + [MethodOption.kroneckerCodeForm],
         notes: MethodNotes.parameterOBD, makePruner: { _ in ParameterOBDPruner(criterion: .kroneckerOBS) })
+
+    /// C-OBS, EigenDamage's K-FAC inverse-diagonal filter baseline (Wang et al., ICML 2019; `ParameterOBDPruner`).
+    static let inverseDiagonalOBS = PrunerRegistry.Entry(name: "c-obs",
+        summary: "C-OBS (EigenDamage baseline, Wang et al. 2019): filters ranked by sum W^2 / ([S^-1]_ii [A^-1]_jj), weights updated by S^-1 C A^-1, global",
+        isStructured: true, recommendedFineTuning: PrunerRegistry.recipe(0.001, .constant), criterion: nil,
+        settings: [ParameterOBDPruner.Settings.self], options: MethodOption.parameterOBD, notes: MethodNotes.parameterOBD,
+        makePruner: { _ in ParameterOBDPruner(criterion: .kroneckerInverseDiagonal) })
 }
 
 extension MethodOption {
     /// The baselines' flags (eigendamage.md "Parameter-coordinate baselines").
     static let parameterOBD: [MethodOption] = [
-        MethodOption(method: "c-obd,kron-obd,kron-obs", name: "obd-fisher",
+        MethodOption(method: "c-obd,kron-obd,kron-obs,c-obs", name: "obd-fisher",
                      help: "Fisher labels: sampled (true Fisher) or empirical (default sampled; official fisher_type: true)") {
             $0.parameterOBD.fisherLabels = try FisherLabels(parsing: $1, option: "obd-fisher")
         },
-        MethodOption(method: "c-obd,kron-obd,kron-obs", name: "obd-batches",
+        MethodOption(method: "c-obd,kron-obd,kron-obs,c-obs", name: "obd-batches",
                      help: "Training batches of Fisher statistics per step (default: one full pass; Wang et al. 2019)") {
             $0.parameterOBD.statisticsBatches = try integer($1, name: "obd-batches", in: 1...10_000_000)
         },
-        MethodOption(method: "c-obd,kron-obd,kron-obs", name: "obd-ratio-limit",
+        MethodOption(method: "c-obd,kron-obd,kron-obs,c-obs", name: "obd-ratio-limit",
                      help: "Largest fraction of a layer's (group's) filters removed (default 0.95, EigenDamage's prune_ratio_limit)") {
             $0.parameterOBD.ratioLimit = try number($1, name: "obd-ratio-limit", in: 0.01...1)
         },
@@ -68,6 +75,7 @@ extension MethodNotes {
         Decision: Kron-OBS ranks by ½ w_i^T A w_i / [S^-1]_ii (the same code-form option) and before the surgery updates \
         every scored producer, W <- W - sum_p S^-1[:, p] W[p, :] / [S^-1]_pp, summing single-row updates as the code does; \
         S^-1 by eigendecomposition, eigenvalues <= 1e-15 set to 0, 1/(λ + 1e-10).
-        Not done: C-OBS (K-FAC inverse diagonal with the two-sided update).
+        Decision: C-OBS ranks by sum_j W_ij^2 / ([S^-1]_ii [A^-1]_jj) (the spec's form, no ½) and updates W <- W - S^-1 C A^-1 \
+        with C_pj = W_pj / ([S^-1]_pp [A^-1]_jj) on the removed rows; A^-1 over the im2col columns, damped as S^-1.
         """
 }

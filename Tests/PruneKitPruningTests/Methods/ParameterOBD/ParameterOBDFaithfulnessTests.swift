@@ -54,9 +54,28 @@ final class ParameterOBDFaithfulnessTests: XCTestCase {
         XCTAssertEqual(loss, 1.5, accuracy: 1e-8)
         XCTAssertLessThan(loss, try FilterDamage.kroneckerOutputDiagonal(weights: weights, curvature: curvature, form: .paper)[0])
         let conv = Conv2d(name: "conv", weight: try Tensor(shape: [2, 1, 1, 1], scalars: [1, 0.5]), bias: try Tensor(shape: [2], scalars: [1, -1]))
-        try KroneckerOBSUpdate.apply(to: conv, removedRows: [0], inverseOutput: inverse)
+        try KroneckerOBSUpdate.apply(to: conv) { try KroneckerOBSUpdate.updated($0, filters: 2, removedRows: [0], inverseOutput: inverse) }
         assertClose(conv.weight.value, [0, 1], relative: 1e-6, absolute: 1e-6)
         assertClose(conv.bias!.value, [0, -0.5], relative: 1e-6, absolute: 1e-6)
+    }
+
+    /// C-OBS on the same quadratic: with A = I its update W - S^-1 C A^-1 is Kron-OBS's (row 1 exactly 0, loss 1.5) and
+    /// its damage is sum_j W_1j^2 / [S^-1]_11 = 3 (no ½); with A = diag(1, 4) the damage divides column j by [A^-1]_jj.
+    func testInverseDiagonalOBSReducesToKroneckerOBSWithIdentityInput() throws {
+        let s = [2.0, 1, 1, 2], weights = [1.0, 1, 0.5, -1]
+        var curvature = FilterCurvature(inputSize: 2, outputSize: 2)
+        (curvature.factors.input, curvature.factors.output) = (identity(2), s)
+        let inverse = try KroneckerOBSUpdate.inverse(s, size: 2), inputInverse = try KroneckerOBSUpdate.inverse(identity(2), size: 2)
+        let twoSided = try KroneckerOBSUpdate.updated(weights, filters: 2, removedRows: [0], inverseOutput: inverse, inverseInput: inputInverse)
+        let oneSided = try KroneckerOBSUpdate.updated(weights, filters: 2, removedRows: [0], inverseOutput: inverse)
+        for (a, b) in zip(twoSided, oneSided) { XCTAssertEqual(a, b, accuracy: 1e-8) }
+        XCTAssertEqual(kroneckerLoss(zip(twoSided, weights).map { $0 - $1 }, s: s, a: identity(2)), 1.5, accuracy: 1e-8)
+        let damage = try FilterDamage.kroneckerInverseDiagonal(weights: weights, curvature: curvature, inverseOutput: inverse, inverseInput: inputInverse)
+        XCTAssertEqual(damage[0], 3, accuracy: 1e-8)
+        curvature.factors.input = [1, 0, 0, 4]
+        let scaled = try FilterDamage.kroneckerInverseDiagonal(weights: weights, curvature: curvature, inverseOutput: inverse,
+                                                               inverseInput: try KroneckerOBSUpdate.inverse([1, 0, 0, 4], size: 2))
+        XCTAssertEqual(scaled[0], (1 + 4) / (2.0 / 3), accuracy: 1e-7)
     }
 
     /// The code form differs from the paper's when A has off-diagonal terms: A = [[1, 1], [1, 1]], w = (1, -1):
