@@ -5,32 +5,31 @@ import PruneKitTraining
 
 extension PrunerRegistry.Entry {
     /// C-OBD, EigenDamage's diagonal-Fisher filter baseline (Wang et al., ICML 2019; `ParameterOBDPruner`).
-    static let diagonalFisherOBD = PrunerRegistry.Entry(name: "c-obd",
-        summary: "C-OBD (EigenDamage baseline, Wang et al. 2019): filters ranked by sum W^2 x diagonal Fisher, global, no weight update",
-        isStructured: true, recommendedFineTuning: PrunerRegistry.recipe(0.001, .constant), criterion: nil,
-        settings: [ParameterOBDPruner.Settings.self], options: MethodOption.parameterOBD, notes: MethodNotes.parameterOBD,
-        makePruner: { _ in ParameterOBDPruner(criterion: .diagonalFisher) })
+    static let diagonalFisherOBD = parameterCoordinate(.diagonalFisher,
+        summary: "C-OBD (EigenDamage baseline, Wang et al. 2019): filters ranked by sum W^2 x diagonal Fisher, global, no weight update")
 
     /// Kron-OBD, EigenDamage's K-FAC filter baseline with S diagonal (Wang et al., ICML 2019; `ParameterOBDPruner`).
-    static let kroneckerOBD = PrunerRegistry.Entry(name: "kron-obd",
-        summary: "Kron-OBD (EigenDamage baseline, Wang et al. 2019): filters ranked by ½ S_ii w^T A w (K-FAC, im2col A), global, no weight update",
-        isStructured: true, recommendedFineTuning: PrunerRegistry.recipe(0.001, .constant), criterion: nil,
-        settings: [ParameterOBDPruner.Settings.self], options: MethodOption.parameterOBD + [MethodOption.kroneckerCodeForm],
-        notes: MethodNotes.parameterOBD, makePruner: { _ in ParameterOBDPruner(criterion: .kroneckerOutputDiagonal) })
+    static let kroneckerOBD = parameterCoordinate(.kroneckerOutputDiagonal,
+        summary: "Kron-OBD (EigenDamage baseline, Wang et al. 2019): filters ranked by ½ S_ii w^T A w (K-FAC, im2col A), global, no weight update")
 
     /// Kron-OBS, EigenDamage's K-FAC filter baseline with the OBS update (Wang et al., ICML 2019; `ParameterOBDPruner`).
-    static let kroneckerOBS = PrunerRegistry.Entry(name: "kron-obs",
-        summary: "Kron-OBS (EigenDamage baseline, Wang et al. 2019): filters ranked by ½ w^T A w / [S^-1]_ii, kept filters updated by S^-1, global",
-        isStructured: true, recommendedFineTuning: PrunerRegistry.recipe(0.001, .constant), criterion: nil,
-        settings: [ParameterOBDPruner.Settings.self], options: MethodOption.parameterOBD + [MethodOption.kroneckerCodeForm],
-        notes: MethodNotes.parameterOBD, makePruner: { _ in ParameterOBDPruner(criterion: .kroneckerOBS) })
+    static let kroneckerOBS = parameterCoordinate(.kroneckerOBS,
+        summary: "Kron-OBS (EigenDamage baseline, Wang et al. 2019): filters ranked by ½ w^T A w / [S^-1]_ii, kept filters updated by S^-1, global")
 
     /// C-OBS, EigenDamage's K-FAC inverse-diagonal filter baseline (Wang et al., ICML 2019; `ParameterOBDPruner`).
-    static let inverseDiagonalOBS = PrunerRegistry.Entry(name: "c-obs",
-        summary: "C-OBS (EigenDamage baseline, Wang et al. 2019): filters ranked by sum W^2 / ([S^-1]_ii [A^-1]_jj), weights updated by S^-1 C A^-1, global",
-        isStructured: true, recommendedFineTuning: PrunerRegistry.recipe(0.001, .constant), criterion: nil,
-        settings: [ParameterOBDPruner.Settings.self], options: MethodOption.parameterOBD, notes: MethodNotes.parameterOBD,
-        makePruner: { _ in ParameterOBDPruner(criterion: .kroneckerInverseDiagonal) })
+    static let inverseDiagonalOBS = parameterCoordinate(.kroneckerInverseDiagonal,
+        summary: "C-OBS (EigenDamage baseline, Wang et al. 2019): filters ranked by sum W^2 / ([S^-1]_ii [A^-1]_jj), weights updated by S^-1 C A^-1, global")
+
+    /// An entry for one baseline: shared settings, options and notes, EigenDamage's fine-tuning recipe; the Kronecker
+    /// damages (Kron-OBD, Kron-OBS) also take the code-form option.
+    private static func parameterCoordinate(_ criterion: ParameterOBDPruner.Criterion, summary: String) -> PrunerRegistry.Entry {
+        let kronecker = criterion == .kroneckerOutputDiagonal || criterion == .kroneckerOBS
+        return PrunerRegistry.Entry(name: criterion.rawValue, summary: summary, isStructured: true,
+                                    recommendedFineTuning: PrunerRegistry.recipe(0.001, .constant), criterion: nil,
+                                    settings: [ParameterOBDPruner.Settings.self],
+                                    options: MethodOption.parameterOBD + (kronecker ? [MethodOption.kroneckerCodeForm] : []),
+                                    notes: MethodNotes.parameterOBD, makePruner: { _ in ParameterOBDPruner(criterion: criterion) })
+    }
 }
 
 extension MethodOption {
