@@ -44,6 +44,10 @@ import PruneKitTraining
 ///   1x1 bottleneck (a Models extension: a factorised layer kind in `ModelSpec` so checkpoints rebuild it), after
 ///   which the bottleneck's inner channels are ordinary groups of the rebuilt `DependencyGraph`; `plan` removes
 ///   eigen-directions by the global threshold with a per-layer cap.
+/// - **C-OBD / Kron-OBD / Kron-OBS / C-OBS** (eigendamage.md baselines, `ParameterOBDPruner`): `prepare` collects im2col
+///   K-FAC factors and the diagonal Fisher on EigenDamage's `FisherPass` and scores filters (`FilterDamageImportance`
+///   sums a group's producers); `plan` = global threshold with a per-layer cap (`UnitSelector`); the OBS variants
+///   override `apply` to update the kept filters before the surgery.
 /// - **Greedy forward selection** (greedy.md): per layer, `prepare` grows the kept set from empty by evaluating
 ///   gated forwards (gates via `layerOutputHook`) and fine-tunes briefly; `plan` removes the rest of the layer;
 ///   `apply` folds the N/|S| scale into the reader; `isComplete` after the last layer.

@@ -59,6 +59,6 @@ final class MethodSettingsStoreTests: XCTestCase {
         }
         // issue 21: l1, l2, taylor and slimming now say in --detail which default they use and why.
         XCTAssertEqual(Set(MethodNotes.text.keys), ["sfp", "greg-1", "greg-2", "increg", "spp", "sdprun", "l1", "l2", "taylor", "slimming", "eigendamage", "bpcp", "greedy",
-                                                     "bmwm", "darb"])
+                                                     "bmwm", "darb", "c-obd", "kron-obd", "kron-obs", "c-obs"])
     }
 }

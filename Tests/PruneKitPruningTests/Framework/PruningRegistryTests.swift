@@ -61,7 +61,7 @@ final class PruningRegistryTests: XCTestCase {
 
     func testEveryEntryPrunesAndRuns() throws {
         XCTAssertEqual(PrunerRegistry.names, ["l1", "l2", "random", "taylor", "slimming", "magnitude", "deep-compression",
-                                              "sfp", "greg-1", "greg-2", "increg", "spp", "sdprun", "greedy", "eigendamage", "bpcp", "bmwm", "darb"])
+                                              "sfp", "greg-1", "greg-2", "increg", "spp", "sdprun", "greedy", "eigendamage", "c-obd", "kron-obd", "kron-obs", "c-obs", "bpcp", "bmwm", "darb"])
         for entry in PrunerRegistry.entries {
             let model = try Model(spec: spec, seed: 7)
             let config = smallConfig()
@@ -132,6 +132,6 @@ final class PruningRegistryTests: XCTestCase {
         let lines = PrunerRegistry.listing.split(separator: "\n")
         XCTAssertEqual(lines.count, PrunerRegistry.entries.count)
         XCTAssertTrue(lines[0].hasPrefix("l1  "))
-        assertThrowsPruneKitError(["parameter 'method'", "'kron-obs'", "l1, l2"]) { _ = try PrunerRegistry.entry(named: "kron-obs") }
+        assertThrowsPruneKitError(["parameter 'method'", "'c-obc'", "l1, l2"]) { _ = try PrunerRegistry.entry(named: "c-obc") }
     }
 }

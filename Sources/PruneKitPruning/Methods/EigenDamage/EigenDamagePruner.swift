@@ -94,11 +94,8 @@ public final class EigenDamagePruner: Pruner {
         let collector = KroneckerFactorCollector(layers: layers.map { ($0.name, $0.observed) }, includesBias: false)
         let batches = try session.trainingData(for: "eigendamage statistics")
         try collector.collect(model: session.model, batches: batches, batchLimit: settings.statisticsBatches, labels: settings.fisherLabels,
-                              seed: session.config.seed &+ UInt64(session.step)) { done, total in
-            if done == total || (total >= 10 && done % (total / 10) == 0) {
-                session.log("eigendamage statistics: batch \(done)/\(total)")
-            }
-        }
+                              seed: session.config.seed &+ UInt64(session.step),
+                              progress: FisherPass.progressLog(session, label: "eigendamage statistics"))
         return collector.factors
     }
 

@@ -5,7 +5,8 @@ import PruneKitCore
 /// pre-activation-gradient factor, both summed over the batches seen (not averaged: every layer gets the same factor,
 /// which changes no ranking).
 ///
-/// Shape contract: `input` is A, row-major [inputSize, inputSize] (C_in, plus 1 when a bias column was collected);
+/// Shape contract: `input` is A, row-major [inputSize, inputSize] (C_in in EigenDamage's patch mode, C_in*K*K in the
+/// im2col mode of the parameter-coordinate baselines' `FilterCurvature`; plus 1 when a bias column was collected);
 /// `output` is S, row-major [outputSize, outputSize] (C_out). Both symmetric positive semi-definite.
 ///
 /// ```swift

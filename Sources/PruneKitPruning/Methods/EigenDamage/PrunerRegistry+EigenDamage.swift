@@ -17,10 +17,7 @@ extension MethodOption {
     static let eigenDamage: [MethodOption] = [
         MethodOption(method: "eigendamage", name: "eigendamage-fisher",
                      help: "Fisher labels: sampled (true Fisher) or empirical (default sampled; official configs fisher_type: true)") {
-            guard let labels = FisherLabels(rawValue: $1) else {
-                throw PruneKitError.invalidParameter(name: "eigendamage-fisher", expected: "sampled or empirical", found: "'\($1)'")
-            }
-            $0.eigenDamage.fisherLabels = labels
+            $0.eigenDamage.fisherLabels = try FisherLabels(parsing: $1, option: "eigendamage-fisher")
         },
         MethodOption(method: "eigendamage", name: "eigendamage-batches",
                      help: "Training batches of K-FAC statistics per step (default: one full pass; Wang et al. 2019)") {

@@ -151,8 +151,8 @@ final class EigenDamageFaithfulnessTests: XCTestCase {
     func testSampledLabelsFollowTheSoftmax() throws {
         let logits = try Tensor(shape: [4000, 2], scalars: (0..<4000).flatMap { _ in [0, Float(log(3.0))] })
         var first = SplitMix64(seed: 3), second = SplitMix64(seed: 3)
-        let labels = KroneckerFactorCollector.sampledLabels(logits, generator: &first)
-        XCTAssertEqual(labels, KroneckerFactorCollector.sampledLabels(logits, generator: &second))
+        let labels = FisherPass.sampledLabels(logits, generator: &first)
+        XCTAssertEqual(labels, FisherPass.sampledLabels(logits, generator: &second))
         XCTAssertEqual(Double(labels.filter { $0 == 1 }.count) / 4000, 0.75, accuracy: 0.03)
     }
 }
