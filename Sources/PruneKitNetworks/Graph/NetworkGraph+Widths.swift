@@ -50,13 +50,14 @@ extension NetworkGraph {
     /// as padding.
     public mutating func reconcilePadWidths(paddingFrom reference: NetworkGraph? = nil) {
         let inputs = inputIndices(), before = reference ?? self
-        let shapes = try? before.inferShapes()
+        var shapes: [[Int]]?  // the reference's, inferred only when a pad without an add partner needs them
         for index in nodes.indices {
             guard case let .channelPad(_, stride) = nodes[index].operation else { continue }
             switch padTarget(of: index) {
             case let .partner(source):
                 if let width = Self.widths(of: nodes[source]).last?.1 { nodes[index].operation = .channelPad(outputChannels: width, stride: stride) }
             case let .fixedPadding(source):
+                if shapes == nil { shapes = try? before.inferShapes() }
                 guard let width = Self.widths(of: nodes[source]).last?.1, let shapes,
                       case let .channelPad(outputChannels, _) = before.nodes[index].operation else { continue }
                 let padding = outputChannels - shapes[inputs[index][0]][0]
