@@ -8,8 +8,10 @@ import PruneKitCore
 ///
 ///     A += sum_rows x x^T / (N * T * P^2).
 ///
-/// The unfolded rows are never materialised for the whole batch: images are gathered in chunks of about 2^16 rows
-/// into a [C, rows] buffer whose Gram matrix one `sgemm` forms, then added in double precision.
+/// The unfolded rows are never materialised for the whole batch. At stride 1 the sum over kernel offsets follows from
+/// Gram matrices of whole images and of their border lines (`strideOneGramAndSums`); at other strides images are
+/// gathered in chunks of about 2^16 rows into a [C, rows] buffer whose Gram matrix one `sgemm` forms. Both add in
+/// double precision.
 ///
 /// ```swift
 /// var a = [Double](repeating: 0, count: 16 * 16)
@@ -34,7 +36,8 @@ public enum PatchCovariance {
         }
         let geometry = Geometry(channels: channels, height: height, width: width, kernel: kernelSize, stride: stride, padding: padding,
                                 outputHeight: outputHeight, outputWidth: outputWidth)
-        let (gram, sums) = try gramAndSums(input, images: images, geometry: geometry)
+        let (gram, sums) = stride == 1 ? try strideOneGramAndSums(input, images: images, geometry: geometry)
+                                       : try gramAndSums(input, images: images, geometry: geometry)
         let taps = Double(kernelSize * kernelSize), positions = Double(outputHeight * outputWidth)
         let scale = 1 / (Double(images) * taps * positions * positions)
         for i in 0..<channels { for j in 0..<channels { factor[i * size + j] += gram[i * channels + j] * scale } }
