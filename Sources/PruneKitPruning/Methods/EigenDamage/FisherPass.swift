@@ -13,7 +13,7 @@ import PruneKitTraining
 /// zero probe to its output (before batch norm), whose gradient after backward is dLoss/d(output). After every backward
 /// `absorb` receives one `Observation` per observed layer; what it accumulates is the caller's (EigenDamage's patch
 /// factors, `KroneckerFactorCollector`; the parameter-coordinate baselines' im2col factors and diagonal Fisher,
-/// `FilterCurvatureCollector`). Parameter gradients are cleared after every batch; no weight changes.
+/// `FilterCurvatureCollector`). Parameters are frozen during the pass (no parameter gradients); no weight changes.
 ///
 /// ```swift
 /// let pass = FisherPass(layers: [("layer1.0.conv1", conv)], labels: .sampled, seed: 1)
@@ -63,10 +63,16 @@ public struct FisherPass {
         var generator = SplitMix64(seed: seed)
         let total = min(batches.batchCount, batchLimit ?? Int.max)
         var (done, images) = (0, 0)
-        defer { model.zeroGradients() }
+        // Only the probes' gradients are read: frozen parameters spare the weight gradients and, before the first
+        // observed layer, the whole backward.
+        let parameters = model.parameters, required = parameters.map(\.requiresGradient)
+        for parameter in parameters { parameter.requiresGradient = false }
+        defer {
+            for (parameter, flag) in zip(parameters, required) { parameter.requiresGradient = flag }
+            model.zeroGradients()
+        }
         try batches.forEachBatch(epoch: 0, startingAt: 0) { _, batch, trueLabels in
             guard done < total else { return }
-            model.zeroGradients()
             pending = []
             let logits = try model(Variable(batch), context)
             let targets = labels == .empirical ? trueLabels : Self.sampledLabels(logits.value, generator: &generator)
