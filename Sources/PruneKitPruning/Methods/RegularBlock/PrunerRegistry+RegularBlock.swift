@@ -29,7 +29,9 @@ extension RegularBlockPruner {
         pruning of the layer at rho, b_r = 2^round(log2(1/max(d_r, 1/64))) in {1..64}, then the budget fix-up (double the \
         sparsest rows' b while over budget, halve the densest rows' b while a halving fits), then block-max masks on the \
         original weights. Ties: lowest index; partial last blocks keep one entry; masks are fixed during fine-tuning \
-        (lr 0.001, the paper's lr/10 is not known). Records: SparsityRecord.blocks on each pruned node.
+        (lr 0.001, the paper's lr/10 is not known). --darb-steps n: n prune-retrain rounds (darb.md step 6), round k keeping \
+        rho^(k/n), with --darb-step-epochs (default 2, lr 0.01 cosine) of masked retraining between rounds. Records: \
+        SparsityRecord.blocks on each pruned node.
         """
 }
 
@@ -44,6 +46,12 @@ extension MethodOption {
         },
         MethodOption(method: "bmwm,darb", name: "darb-classifier-min-inputs", help: "Prune the classifier only if it has at least this many inputs (default 256; darb.md proposal)") {
             $0.regularBlock.classifierMinimumInputs = try integer($1, name: "darb-classifier-min-inputs", in: 0...Int(Int32.max))
+        },
+        MethodOption(method: "bmwm,darb", name: "darb-steps", help: "Prune-retrain rounds to the target at geometrically growing compression (default 1; darb.md step 6)") {
+            $0.regularBlock.steps = try integer($1, name: "darb-steps", in: 1...100)
+        },
+        MethodOption(method: "bmwm,darb", name: "darb-step-epochs", help: "Retraining epochs between rounds, lr 0.01 cosine (default 2; not in the paper)") {
+            $0.regularBlock.retraining.epochs = try integer($1, name: "darb-step-epochs", in: 0...100_000)
         },
         MethodOption(method: "bmwm,darb", name: "darb-first-conv", help: "Prune the first convolution too: true or false (default false; darb.md proposal)") {
             $0.regularBlock.includesFirstConvolution = try boolean($1, name: "darb-first-conv")

@@ -106,4 +106,41 @@ final class RegularBlockPruningTests: XCTestCase {
             assertThrowsPruneKitError(["target"]) { try PruningPipeline.prune(session, with: RegularBlockPruner(densityAdaptive: true)) }
         }
     }
+
+    /// darb.md step 6: three rounds to 8x keep rho^(1/3), rho^(2/3), rho of the weights, retrain between rounds (two
+    /// retraining phases, none after the last) and end with the one-shot run's budget; each round's kept set lies inside
+    /// the previous round's nonzeros, so the final weights keep at most rho R N entries.
+    func testDensityAdaptiveRoundsReachTheTargetGeometrically() throws {
+        let model = try model(), batches = data(model)
+        var config = PruningConfig()
+        config.regularBlock.compression = 8
+        config.regularBlock.steps = 3
+        config.regularBlock.retraining.epochs = 1
+        var lines: [String] = []
+        var options = PruningPipeline.Options()
+        options.log = { lines.append($0) }
+        let report = try PruningPipeline.run(model: model, method: "darb", config: config, data: PruningData(training: batches), options: options)
+        XCTAssertEqual(lines.filter { $0.contains("retraining after round") }.count, 2, lines.joined(separator: "\n"))
+        let sizes = try blockSizes(model)
+        for (name, columns, rows) in [("layers.0", 256, 96), ("layers.1", 96, 64)] {
+            let weight = (model.namedLayers[name] as! Linear).weight.value.scalars
+            let kept = RegularBlockMatrix.keptCount(columns: columns, blockSizes: sizes[name]!)
+            XCTAssertLessThanOrEqual(kept, rows * columns / 8, name)
+            XCTAssertGreaterThan(kept, rows * columns / 8 - columns, "\(name): within one row-step of rho R N")
+            XCTAssertLessThanOrEqual(weight.filter { $0 != 0 }.count, kept, name)
+        }
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(report.results[RegularBlockResult.self]).realisedCompression, 8)
+    }
+
+    /// Settings written before rounds existed decode with the defaults; new ones round-trip.
+    func testSettingsDecodeWithoutTheNewerKeys() throws {
+        let old = try JSONDecoder().decode(RegularBlockPruner.Settings.self, from: Data(#"{"compression": 16, "classifierMinimumInputs": 128, "includesFirstConvolution": true}"#.utf8))
+        XCTAssertEqual(old.compression, 16)
+        XCTAssertEqual(old.classifierMinimumInputs, 128)
+        XCTAssertEqual(old.steps, 1)
+        XCTAssertEqual(old.retraining, RegularBlockPruner.Settings().retraining)
+        var settings = RegularBlockPruner.Settings()
+        (settings.steps, settings.retraining.epochs) = (4, 3)
+        XCTAssertEqual(try JSONDecoder().decode(RegularBlockPruner.Settings.self, from: try JSONEncoder().encode(settings)), settings)
+    }
 }
