@@ -6,7 +6,7 @@
 # --fold-batch-norm. Scripts/onnx_check_model.py runs onnx.checker and onnxruntime on them: max |logit difference|
 # < 1e-4 * max(1, max |logit|) (absolute up to 1, relative to the largest logit above). Each export is then imported
 # back (`prune-cli import`), the imported checkpoint exported again, and that re-export checked against the original
-# probe the same way.
+# probe the same way; so is a PyTorch-style file from Scripts/onnx_torch_style_model.py.
 # Python packages go into a venv (python3 -m venv; onnx, onnxruntime, numpy from PyPI), kept in $ONNX_VENV (default
 # .build/onnx-venv) between runs. Without python3-venv or PyPI the script says so loudly and exits 0, unless
 # REQUIRE_ONNX=1 (then 1).
@@ -56,4 +56,10 @@ for model in resnet-v2-56 vgg11 wrn-16-4; do  # pre-activation (batch norms that
   "$cli" train --model "$model" --dataset cifar10 --data-dir "$data" --test-limit 32 --epochs 0 --out "$work/$model" >/dev/null 2>&1
   check "$model" "$work/$model/last.safetensors" cifar10
 done
+# A file PruneKit did not write: a small CNN in torch.onnx.export's form (scope names, folded batch norm, Constant
+# operands, x.view(x.size(0), -1), MatMul + Add), imported and held to onnxruntime's logits of the original.
+"$python" Scripts/onnx_torch_style_model.py "$work/torch-style.onnx" "$work/torch-style.probe.safetensors" >/dev/null
+"$cli" import "$work/torch-style.onnx" --out "$work/torch-style.safetensors" >/dev/null
+"$cli" export "$work/torch-style.safetensors" --format onnx --out "$work/torch-style.reimported.onnx" >/dev/null
+"$python" Scripts/onnx_check_model.py "$work/torch-style.reimported.onnx" "$work/torch-style.probe.safetensors"
 echo "check-onnx: every export passes onnx.checker and matches PruneKit's logits in onnxruntime $("$python" -c 'import onnxruntime; print(onnxruntime.__version__)')"

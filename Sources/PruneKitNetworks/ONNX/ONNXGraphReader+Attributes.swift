@@ -69,15 +69,19 @@ extension ONNXGraphReader {
         return pathName(node, parameterised: true)
     }
 
-    /// A network node name from an ONNX node: PyTorch's scope path `/layer1/layer1.0/conv1/Conv` gives the module
-    /// `layer1.0.conv1` (parameterised) or `layer1.0.conv1.conv` (others, e.g. `/layer1/layer1.0/Add` ->
-    /// `layer1.0.add`); other names are kept; an empty name becomes the operator's, lower-cased.
+    /// A network node name from an ONNX node. PyTorch's scope path `/layer1/layer1.0/conv1/Conv` gives the module's
+    /// qualified name `layer1.0.conv1` (a component already qualified by its parent's name is taken whole); a
+    /// parameterised node takes that name, others append their last component (`/layer1/layer1.0/Add_1` ->
+    /// `layer1.0.add_1`). Other names are kept; an empty name becomes the operator's, lower-cased.
     func pathName(_ node: ONNXNode, parameterised: Bool = false) -> String {
         guard node.name.hasPrefix("/") else { return node.name.isEmpty ? node.operatorType.lowercased() : node.name }
         let parts = node.name.split(separator: "/").map(String.init)
         guard let last = parts.last else { return node.operatorType.lowercased() }
-        guard parts.count >= 2 else { return last.lowercased() }
-        let module = parts[parts.count - 2]
+        var module = ""
+        for part in parts.dropLast() {
+            module = module.isEmpty || part.hasPrefix(module + ".") ? part : module + "." + part
+        }
+        if module.isEmpty { return last.lowercased() }
         return parameterised ? module : module + "." + last.lowercased()
     }
 }

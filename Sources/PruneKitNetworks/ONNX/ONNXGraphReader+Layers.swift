@@ -32,6 +32,12 @@ extension ONNXGraphReader {
             try checkAttributes(node, ["seed", "ratio", "is_test"])
             if let constant = constants[input] { constants[output] = constant } else { values[output] = try value(input) }
         case "Constant": try constantNode(node, output)
+        case "Shape":
+            try checkAttributes(node, ["start"])
+            _ = try value(input)
+            values[output] = .shape
+        case "Unsqueeze": try unsqueeze(node, input, output)
+        case "Concat": try concatenate(node, output)
         default:
             throw nodeError("is not supported; supported operators: \(ONNXImport.supportedOperators.joined(separator: ", "))")
         }

@@ -122,6 +122,7 @@ extension ONNXGraphReader {
     /// Gather (axis 1) of one appended zero channel's Pad: the middle step of a channel scatter.
     mutating func gather(_ node: ONNXNode, _ input: String, _ output: String) throws {
         try checkAttributes(node, ["axis"])
+        if case .shape = try value(input) { return try batchExtent(node, output) }
         guard (try integer(node, "axis")) == 1, node.inputs.count == 2 else { throw nodeError("must gather channels (axis 1) by constant indices") }
         guard case let .padded(source, channels, 0, 1, 1) = try value(input) else {
             throw nodeError("gathers from '\(input)'; supported: a Pad of one zero channel after the last (a channel scatter)")

@@ -17,6 +17,9 @@ struct ONNXGraphReader {
         case padded(String, channels: Int, before: Int, after: Int, stride: Int)
         /// Channel gather of a scatter's padded input: output channel c reads input channel `gather[c]`.
         case gathered(String, channels: Int, gather: [Int])
+        /// Shape arithmetic of `x.view(x.size(0), -1)`: Shape of a computed value, its batch extent (a scalar, or a
+        /// one-element vector after Unsqueeze or a Gather by [0]).
+        case shape, batchSize, batchVector
     }
 
     let graph: ONNXGraph
@@ -138,6 +141,8 @@ struct ONNXGraphReader {
             return try appendChannelPad(name, node, channels: channels, before: before, after: after, strides: [stride, stride])
         case .gathered:
             throw nodeError("reads the Gather output '\(name)'; a channel scatter's Gather must be followed by Add of a constant fill")
+        case .shape, .batchSize, .batchVector:
+            throw nodeError("reads the shape arithmetic '\(name)' as a tensor; supported: x.view(x.size(0), -1) feeding a Reshape")
         }
     }
 

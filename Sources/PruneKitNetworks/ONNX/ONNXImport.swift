@@ -10,8 +10,9 @@ import PruneKitCore
 /// Reshape [N, -1] of a feature map -> flatten; Gemm (alpha = beta = 1, transA = 0) and MatMul (+ Add of a bias) ->
 /// linear; Add of two computed values -> add; Slice of H and W with step S (start 0, to the end) + Pad of the channels
 /// -> channel_pad (ResNet option A); Pad of one zero channel + Gather of the channels + Add of a constant ->
-/// channel_scatter; Identity and Dropout -> nothing; Constant -> a constant operand. Anything else throws naming the
-/// node (name and index), its operator and what is supported.
+/// channel_scatter; Identity and Dropout -> nothing; Constant -> a constant operand; Shape, Gather [0], Unsqueeze and
+/// Concat with constants -> the constant shape [0, -1] of `x.view(x.size(0), -1)` for a Reshape. Anything else throws
+/// naming the node (name and index), its operator and what is supported.
 ///
 /// Names: a parameterised node takes its module name from its weight's initializer (`layer1.0.conv1.weight` ->
 /// `layer1.0.conv1`), else from the exporter's node path (`/layer1/layer1.0/conv1/Conv` -> `layer1.0.conv1`); its
@@ -30,7 +31,7 @@ public struct ONNXImport {
     /// The operators accepted, for error messages.
     public static let supportedOperators = ["Conv", "BatchNormalization", "Relu", "MaxPool", "AveragePool", "GlobalAveragePool",
                                             "Flatten", "Reshape", "Gemm", "MatMul", "Add", "Slice", "Pad", "Gather", "Identity",
-                                            "Dropout", "Constant"]
+                                            "Dropout", "Constant", "Shape", "Unsqueeze", "Concat"]
 
     /// The network.
     public let graph: NetworkGraph
