@@ -86,7 +86,9 @@ extension ONNXGraphReader {
         }
         for index in starts.indices {
             let axis = axes[index] < 0 ? axes[index] + 4 : axes[index]
-            guard (0...3).contains(axis), starts[index] == 0, ends[index] >= 1 << 30, steps[index] >= 1, axis >= 2 || steps[index] == 1 else {
+            // Steps are bounded before they multiply, so hostile values cannot overflow.
+            guard (0...3).contains(axis), starts[index] == 0, ends[index] >= 1 << 30, (1...ModelLimits.maximumInputExtent).contains(steps[index]),
+                  axis >= 2 || steps[index] == 1, strides[max(axis, 2) - 2] <= ModelLimits.maximumInputExtent else {
                 throw nodeError("slices axis \(axes[index]) from \(starts[index]) to \(ends[index]) step \(steps[index]); supported: "
                                 + "whole H and W with a step (x[:, :, ::S, ::S])")
             }
@@ -111,7 +113,8 @@ extension ONNXGraphReader {
             throw nodeError("pads with a non-zero value; supported: zeros")
         }
         let pads = try integers(node.inputs[1], "pads")
-        guard pads.count == 8, pads[1] >= 0, pads[5] >= 0, [0, 2, 3, 4, 6, 7].allSatisfy({ pads[$0] == 0 }) else {
+        let extra = 0...ModelLimits.maximumWidth  // bounded, so C + before + after cannot overflow
+        guard pads.count == 8, extra.contains(pads[1]), extra.contains(pads[5]), [0, 2, 3, 4, 6, 7].allSatisfy({ pads[$0] == 0 }) else {
             throw nodeError("pads \(pads); supported: zero channels only ([0, before, 0, 0, 0, after, 0, 0])")
         }
         let (source, channels, strides) = try slicedInput(input)

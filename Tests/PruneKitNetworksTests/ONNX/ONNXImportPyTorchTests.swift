@@ -22,7 +22,7 @@ final class ONNXImportPyTorchTests: XCTestCase {
         let probe = try SafeTensors.read(path: "Tests/Fixtures/ONNX/torch-style-cnn.probe.safetensors")
         let input = try probe.tensor(named: "input"), expected = try probe.tensor(named: "logits")
         // onnxruntime's first row, as the script printed it.
-        assertClose(Tensor(shape: [5], scalars: Array(expected.scalars.prefix(5))),
+        assertClose(try Tensor(shape: [5], scalars: Array(expected.scalars.prefix(5))),
                     [6.827073574066162, 3.1207759380340576, -1.6713916063308716, 2.2106869220733643, 4.424470901489258])
         let logits = try NetworkFixtures.logits(try imported(), input, training: false)
         XCTAssertEqual(logits.shape, [4, 5])
