@@ -2,8 +2,8 @@ import XCTest
 @testable import PruneKit
 import PruneKitTestSupport
 
-/// `prune-cli import`: the help text, an ONNX export imported back into a checkpoint that `eval`-free commands
-/// (`info`, `export --probe`) accept with the same logits, a plain PyTorch state_dict loaded into a zoo architecture,
+/// `prune-cli import`: the help text, an ONNX export imported back into a checkpoint with the same logits that `eval`,
+/// `prune` and `export` accept, a plain PyTorch state_dict loaded into a zoo architecture,
 /// and a state_dict whose every mismatch is listed in one error.
 final class CLIImportTests: XCTestCase {
     private let reference = "Models/lenet5-mnist.safetensors"
@@ -50,6 +50,24 @@ final class CLIImportTests: XCTestCase {
         XCTAssertLessThanOrEqual(difference, 1e-5)
         XCTAssertEqual(try CLIRun.run(["export", imported, "--format", "onnx", "--out", folder + "/again.onnx"]).status, 0,
                        "an imported checkpoint exports again")
+    }
+
+    func testImportedResNet20EvaluatesAsTheOriginalAndPrunes() throws {
+        guard let data = ProcessInfo.processInfo.environment["PRUNEKIT_DATA"] else { throw XCTSkip("PRUNEKIT_DATA is not set") }
+        let source = "Models/resnet20-cifar10-jpeg.safetensors", onnx = folder + "/r20.onnx", imported = folder + "/r20.safetensors"
+        XCTAssertEqual(try CLIRun.run(["export", source, "--format", "onnx", "--fold-batch-norm", "--out", onnx]).status, 0)
+        XCTAssertEqual(try CLIRun.run(["import", onnx, "--out", imported]).status, 0)
+        let evaluation = { (path: String) throws -> String in
+            let run = try CLIRun.run(["eval", path, "--dataset", "cifar10", "--data-dir", data, "--test-limit", "200"])
+            XCTAssertEqual(run.status, 0, run.error)
+            return run.output.split(separator: "\n").first { $0.contains("top-1") }.map { String($0.split(separator: ":", maxSplits: 1)[1]) } ?? "none"
+        }
+        XCTAssertEqual(try evaluation(imported), try evaluation(source), "same top-1 and loss on 200 test images")
+        let prune = try CLIRun.run(["prune", imported, "--method", "l1", "--flops", "0.5", "--dataset", "cifar10", "--data-dir", data,
+                                    "--train-limit", "64", "--test-limit", "32", "--latency-batch-sizes", "none", "--finetune-epochs", "0",
+                                    "--out", folder + "/pruned"])
+        XCTAssertEqual(prune.status, 0, prune.error)
+        XCTAssertTrue(prune.output.contains("FLOPs 81.1M -> "), prune.output)
     }
 
     func testStateDictionaryImportIntoAZooModel() throws {

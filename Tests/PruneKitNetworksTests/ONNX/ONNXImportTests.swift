@@ -104,6 +104,19 @@ final class ONNXImportTests: XCTestCase {
         assertThrowsPruneKitError(["opset 9 of the default domain; supported: 13-18"]) { _ = try ONNXImport(onnx, source: "old.onnx") }
     }
 
+    func testHostilePadAndSliceValuesThrowInsteadOfOverflowing() throws {
+        let onnx = try ModelZoo.build(name: "resnet20", seed: 1).onnxModel()
+        for (suffix, values, fragment) in [(".pads", [0, Int.max, 0, 0, 0, Int.max, 0, 0], "pads [0, \(Int.max)"),
+                                           (".steps", [Int.max, Int.max], "step \(Int.max)")] {
+            var graph = onnx.graph
+            let index = graph.initializers.firstIndex { $0.name.hasSuffix(suffix) }!
+            graph.initializers[index].elements = .int64(values)
+            var hostile = onnx
+            hostile.graph = graph
+            assertThrowsPruneKitError(["hostile.onnx: node 'layer2.0.pad", fragment]) { _ = try ONNXImport(hostile, source: "hostile.onnx") }
+        }
+    }
+
     func testDecodingGivesBackTheExportedModel() throws {
         let onnx = try ModelZoo.build(name: "resnet20", seed: 2).onnxModel(options: .init(foldBatchNorm: true))
         let decoded = try ONNXModel(decoding: onnx.serialized(), source: "r20")
