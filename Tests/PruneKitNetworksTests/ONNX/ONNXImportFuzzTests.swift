@@ -1,20 +1,31 @@
+import Foundation
 import XCTest
 @testable import PruneKitCore
 @testable import PruneKitNetworks
 import PruneKitTestSupport
 
-/// Hostile `.onnx` files: seeded mutants of a real export (a narrowed ResNet-8 with option-A shortcuts, batch norms
-/// as nodes) must each decode and import, or throw a `PruneKitError`; a trap kills the test. Mutations: truncation,
-/// flipped bytes, overwritten varints (huge lengths, overlong encodings), spliced and duplicated byte ranges.
+/// Hostile `.onnx` files: 4,000 seeded mutants each of a real export (a narrowed ResNet-8 with option-A shortcuts, batch
+/// norms as nodes) and of the PyTorch-style fixture must each decode and import, or throw a `PruneKitError`; a trap
+/// kills the test. Mutations: truncation, flipped bytes, overwritten varints (huge lengths, overlong encodings, group
+/// keys), duplicated and deleted byte ranges.
 final class ONNXImportFuzzTests: XCTestCase {
     static let mutantCount = 4_000
 
     func testMutantsOfAnExportImportOrThrowPruneKitError() throws {
         var spec = ModelSpec.resNet(depth: 8, inputShape: [3, 8, 8])
         for entry in spec.widths { try spec.setWidth(of: entry.name, to: 4) }
-        let base = try Model(spec: spec, seed: 5).onnxModel().serialized()
-        XCTAssertNoThrow(try ONNXImport(ONNXModel(decoding: base, source: "base"), source: "base").model(name: "base"))
-        var generator = SplitMix64(seed: 23)
+        try fuzz(try Model(spec: spec, seed: 5).onnxModel().serialized(), seed: 23)
+    }
+
+    /// The PyTorch-style fixture: Constant nodes, the Shape arithmetic of a view, MatMul + Add, two Slices.
+    func testMutantsOfAPyTorchStyleFileImportOrThrowPruneKitError() throws {
+        try fuzz([UInt8](try Data(contentsOf: URL(fileURLWithPath: "Tests/Fixtures/ONNX/torch-style-cnn.onnx"))), seed: 29)
+    }
+
+    /// Imports `mutantCount` mutants of `base` (which must import), checking each outcome.
+    private func fuzz(_ base: [UInt8], seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertNoThrow(try ONNXImport(ONNXModel(decoding: base, source: "base"), source: "base").model(name: "base"), file: file, line: line)
+        var generator = SplitMix64(seed: seed)
         var (imported, rejected) = (0, 0)
         for index in 0..<Self.mutantCount {
             let mutant = Self.mutate(base, kind: index % 5, &generator)
@@ -25,12 +36,12 @@ final class ONNXImportFuzzTests: XCTestCase {
             } catch is PruneKitError {
                 rejected += 1
             } catch {
-                XCTFail("mutant \(index) threw \(type(of: error)), not PruneKitError: \(error)")
+                XCTFail("mutant \(index) (seed \(seed)) threw \(type(of: error)), not PruneKitError: \(error)", file: file, line: line)
             }
         }
-        XCTAssertEqual(imported + rejected, Self.mutantCount)
-        XCTAssertGreaterThan(rejected, Self.mutantCount / 2, "most mutants break the file")
-        XCTAssertGreaterThan(imported, 0, "flips inside weights leave a valid model")
+        XCTAssertEqual(imported + rejected, Self.mutantCount, file: file, line: line)
+        XCTAssertGreaterThan(rejected, Self.mutantCount / 2, "most mutants break the file", file: file, line: line)
+        XCTAssertGreaterThan(imported, 0, "flips inside weights leave a valid model", file: file, line: line)
     }
 
     /// One seeded mutant of `base`.
