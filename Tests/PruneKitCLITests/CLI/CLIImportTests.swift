@@ -89,6 +89,23 @@ final class CLIImportTests: XCTestCase {
                        try NetworkFixtures.logits(original, images, training: false).scalars)
     }
 
+    func testDataParallelPrefixAndMissingBatchCountersAsOldPyTorchWritesThem() throws {
+        // ResNet-20 from a spec file: every key prefixed "module." (nn.DataParallel), no num_batches_tracked (PyTorch < 0.4.1).
+        let plain = folder + "/r20.safetensors", imported = folder + "/imported.safetensors"
+        let original = try ModelCheckpoint.read(path: "Models/resnet20-cifar10-jpeg.safetensors").model
+        try SafeTensors.write(original.stateDictionary().compactMap { name, value in
+            guard case let .tensor(tensor) = value else { return nil }
+            return ("module." + name, .float32(tensor))
+        }, to: plain)
+        let run = try CLIRun.run(["import", plain, "--model-spec", "Models/resnet20.json", "--dataset", "cifar10", "--out", imported])
+        XCTAssertEqual(run.status, 0, run.error)
+        XCTAssertTrue(run.output.contains("3, 32, 32], 10 classes, \(original.parameterCount) parameters"), run.output)
+        let model = try ModelCheckpoint.read(path: imported).model
+        let images = NetworkFixtures.images(for: original.spec, count: 2, seed: 5)
+        XCTAssertEqual(try NetworkFixtures.logits(model, images, training: false).scalars,
+                       try NetworkFixtures.logits(original, images, training: false).scalars)
+    }
+
     func testStateDictionaryMismatchesAreAllReported() throws {
         let plain = folder + "/bad.safetensors"
         var entries = try ModelCheckpoint.read(path: reference).model.stateDictionary().compactMap { name, value -> (String, SafeTensorsValue)? in
