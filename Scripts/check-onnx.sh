@@ -4,7 +4,9 @@
 # (channel scatters), and untrained ResNet-v2-56, VGG-11 and WRN-16-4 (structure only) are exported with
 # `prune-cli export --format onnx --probe --dataset` (16 real test images and PruneKit's logits), with and without
 # --fold-batch-norm. Scripts/onnx_check_model.py runs onnx.checker and onnxruntime on them: max |logit difference|
-# < 1e-4 * max(1, max |logit|) (absolute up to 1, relative to the largest logit above).
+# < 1e-4 * max(1, max |logit|) (absolute up to 1, relative to the largest logit above). Each export is then imported
+# back (`prune-cli import`), the imported checkpoint exported again, and that re-export checked against the original
+# probe the same way; so is a PyTorch-style file from Scripts/onnx_torch_style_model.py.
 # Python packages go into a venv (python3 -m venv; onnx, onnxruntime, numpy from PyPI), kept in $ONNX_VENV (default
 # .build/onnx-venv) between runs. Without python3-venv or PyPI the script says so loudly and exits 0, unless
 # REQUIRE_ONNX=1 (then 1).
@@ -27,11 +29,16 @@ scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
 swift build -c release "${scratch[@]}" --product prune-cli >/dev/null
 cli="$(swift build -c release "${scratch[@]}" --show-bin-path)/prune-cli"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-check() {  # check NAME CKPT DATASET: export with and without folding, compare each
+check() {  # check NAME CKPT DATASET: export with and without folding, compare each; then import each export back
   for fold in "" --fold-batch-norm; do
     "$cli" export "$2" --format onnx $fold --out "$work/$1$fold.onnx" --probe "$work/$1.probe.safetensors" \
       --dataset "$3" --data-dir "$data" >/dev/null 2>&1
     "$python" Scripts/onnx_check_model.py "$work/$1$fold.onnx" "$work/$1.probe.safetensors"
+    # The round trip: `prune-cli import` the .onnx into a checkpoint, export that again and hold onnxruntime's logits of
+    # the re-export to the ORIGINAL checkpoint's probe (same test images, same tolerance): the import kept the function.
+    "$cli" import "$work/$1$fold.onnx" --out "$work/$1$fold.imported.safetensors" >/dev/null
+    "$cli" export "$work/$1$fold.imported.safetensors" --format onnx --out "$work/$1$fold.reimported.onnx" >/dev/null
+    "$python" Scripts/onnx_check_model.py "$work/$1$fold.reimported.onnx" "$work/$1.probe.safetensors"
   done
 }
 check lenet5 Models/lenet5-mnist.safetensors mnist
@@ -49,4 +56,10 @@ for model in resnet-v2-56 vgg11 wrn-16-4; do  # pre-activation (batch norms that
   "$cli" train --model "$model" --dataset cifar10 --data-dir "$data" --test-limit 32 --epochs 0 --out "$work/$model" >/dev/null 2>&1
   check "$model" "$work/$model/last.safetensors" cifar10
 done
+# A file PruneKit did not write: a small CNN in torch.onnx.export's form (scope names, folded batch norm, Constant
+# operands, x.view(x.size(0), -1), MatMul + Add), imported and held to onnxruntime's logits of the original.
+"$python" Scripts/onnx_torch_style_model.py "$work/torch-style.onnx" "$work/torch-style.probe.safetensors" >/dev/null
+"$cli" import "$work/torch-style.onnx" --out "$work/torch-style.safetensors" >/dev/null
+"$cli" export "$work/torch-style.safetensors" --format onnx --out "$work/torch-style.reimported.onnx" >/dev/null
+"$python" Scripts/onnx_check_model.py "$work/torch-style.reimported.onnx" "$work/torch-style.probe.safetensors"
 echo "check-onnx: every export passes onnx.checker and matches PruneKit's logits in onnxruntime $("$python" -c 'import onnxruntime; print(onnxruntime.__version__)')"

@@ -32,9 +32,11 @@ public struct ONNXNode: Equatable, Sendable {
     }
 }
 
-/// A named operator attribute (`AttributeProto`) of one of the three kinds PruneKit's operators need.
+/// A named operator attribute (`AttributeProto`) of the kinds PruneKit's exporter writes (float, int, ints) and its
+/// importer reads (also string, e.g. Pad's mode, and tensor, a Constant's value).
 ///
-/// Field numbers: name 1, f 2, i 3, ints 8, type 20 (AttributeType FLOAT = 1, INT = 2, INTS = 7).
+/// Field numbers: name 1, f 2, i 3, s 4, t 5, ints 8, type 20 (AttributeType FLOAT = 1, INT = 2, STRING = 3,
+/// TENSOR = 4, INTS = 7).
 public struct ONNXAttribute: Equatable, Sendable {
     /// An attribute's value.
     public enum Value: Equatable, Sendable {
@@ -44,6 +46,10 @@ public struct ONNXAttribute: Equatable, Sendable {
         case integer(Int)
         /// A list of int64 (`ints`), e.g. Conv's pads.
         case integers([Int])
+        /// A string (`s`, UTF-8), e.g. Pad's mode "constant".
+        case string(String)
+        /// A tensor (`t`), e.g. a Constant's value.
+        case tensor(ONNXTensor)
     }
 
     /// The attribute's name, e.g. "kernel_shape".
@@ -67,6 +73,12 @@ public struct ONNXAttribute: Equatable, Sendable {
         case let .integers(numbers):
             writer.integers(8, numbers)
             writer.integer(20, 7)
+        case let .string(text):
+            writer.string(4, text)
+            writer.integer(20, 3)
+        case let .tensor(tensor):
+            writer.message(5) { tensor.encode(into: &$0) }
+            writer.integer(20, 4)
         }
     }
 }

@@ -22,6 +22,7 @@ final class CLITests: XCTestCase {
               data fetch         Download a dataset (mnist, fashion-mnist, cifar10, cifar100) with MD5 checks.
               data list          List the datasets PruneKit knows and where each is found locally.
               export             Write a checkpoint's model without optimizer state (for sharing, PyTorch or ONNX).
+              import             Bring a network from ONNX or a PyTorch state_dict into a PruneKit checkpoint.
               edit               Remove residual blocks, factorise convolutions or prune conv columns of a checkpoint's network (graph edits).
               bench ops          Benchmark conv2d forward/backward against sgemm alone (release build).
               bench              Benchmark a zoo model's training or inference throughput, or a checkpoint's latency vs dense.
