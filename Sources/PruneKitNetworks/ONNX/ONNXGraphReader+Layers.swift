@@ -21,6 +21,7 @@ extension ONNXGraphReader {
             try checkAttributes(node, [])
             let (source, _) = try featureMap(input)
             values[output] = .pooled(append(pathName(node), .globalAveragePool, [source]))
+        case "ReduceMean": try spatialMean(node, input, output)
         case "Gemm": try gemm(node, input, output)
         case "MatMul": try matrixProduct(node, input, output)
         case "Flatten", "Reshape": try flatten(node, input, output)
@@ -103,6 +104,19 @@ extension ONNXGraphReader {
         let operation: GraphOperation = node.operatorType == "MaxPool" ? .maxPool(kernelSize: kernel, stride: stride)
                                                                         : .averagePool(kernelSize: kernel, stride: stride)
         values[output] = .node(append(pathName(node), operation, [source]), channels: channels)
+    }
+
+    /// ReduceMean over H and W (axes [2, 3] or [-2, -1], an attribute before opset 18 and an input since, as the dynamo
+    /// exporter writes `adaptive_avg_pool2d(x, 1)`) -> global_avg_pool; with keepdims 0 the result is already flat.
+    private mutating func spatialMean(_ node: ONNXNode, _ input: String, _ output: String) throws {
+        try checkAttributes(node, ["axes", "keepdims", "noop_with_empty_axes"])
+        let axes = try integers(node, "axes") ?? (node.inputs.count > 1 && !node.inputs[1].isEmpty ? try integers(node.inputs[1], "the axes") : [])
+        guard Set(axes.map { $0 < 0 ? $0 + 4 : $0 }) == [2, 3], axes.count == 2 else {
+            throw attributeError(node, "axes", "\(axes)", "[2, 3] (the mean over height and width)")
+        }
+        let (source, _) = try featureMap(input)
+        let pool = append(pathName(node), .globalAveragePool, [source])
+        values[output] = (try integer(node, "keepdims") ?? 1) == 0 ? .node(pool, channels: nil) : .pooled(pool)
     }
 
     /// Gemm (alpha = beta = 1, transA = 0) -> linear; B is [out, in] with transB = 1, else [in, out].

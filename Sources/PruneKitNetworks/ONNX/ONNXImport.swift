@@ -1,12 +1,15 @@
 import PruneKitCore
 
 /// Translates an ONNX model (`ONNXModel(decoding:source:)`) of a plain CNN into a `NetworkGraph` and its state_dict:
-/// the inverse of `ONNXExport`, and the reader of what `torch.onnx.export` (TorchScript exporter, opset 13-18) writes
-/// for such a network, with or without batch norms folded into the convolutions.
+/// the inverse of `ONNXExport`, and the reader of what `torch.onnx.export` writes for such a network, with or without
+/// batch norms folded into the convolutions: the TorchScript exporter (opset 13-18) and the default dynamo exporter
+/// (opset 18-20 in torch 2.13). Opsets 19-23 changed these operators only by admitting more element types (and
+/// AveragePool's dilations, checked), so they are read as 18.
 ///
 /// Operators -> node kinds: Conv -> conv (square kernel, equal strides, symmetric pads, dilations 1; B -> bias);
 /// BatchNormalization (inference form) -> batch_norm; Relu -> relu; MaxPool / AveragePool (no padding, floor mode)
-/// -> max_pool / avg_pool; GlobalAveragePool then Flatten or Reshape [N, -1] -> global_avg_pool; Flatten (axis 1) or
+/// -> max_pool / avg_pool; GlobalAveragePool, or ReduceMean over axes [2, 3], then Flatten or Reshape [N, -1] ->
+/// global_avg_pool; Flatten (axis 1) or
 /// Reshape [N, -1] of a feature map -> flatten; Gemm (alpha = beta = 1, transA = 0) and MatMul (+ Add of a bias) ->
 /// linear; Add of two computed values -> add; Slice of H and W with step S (start 0, to the end) + Pad of the channels
 /// -> channel_pad (ResNet option A); Pad of one zero channel + Gather of the channels + Add of a constant ->
@@ -27,9 +30,9 @@ import PruneKitCore
 /// ```
 public struct ONNXImport {
     /// The operator-set versions accepted.
-    public static let operatorSetVersions = 13...18
+    public static let operatorSetVersions = 13...23
     /// The operators accepted, for error messages.
-    public static let supportedOperators = ["Conv", "BatchNormalization", "Relu", "MaxPool", "AveragePool", "GlobalAveragePool",
+    public static let supportedOperators = ["Conv", "BatchNormalization", "Relu", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean",
                                             "Flatten", "Reshape", "Gemm", "MatMul", "Add", "Slice", "Pad", "Gather", "Identity",
                                             "Dropout", "Constant", "Shape", "Unsqueeze", "Concat"]
 

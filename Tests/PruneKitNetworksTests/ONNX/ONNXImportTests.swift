@@ -101,7 +101,7 @@ final class ONNXImportTests: XCTestCase {
         }
         var onnx = try ModelZoo.build(name: "lenet5", seed: 1).onnxModel()
         onnx.operatorSetVersion = 9
-        assertThrowsPruneKitError(["opset 9 of the default domain; supported: 13-18"]) { _ = try ONNXImport(onnx, source: "old.onnx") }
+        assertThrowsPruneKitError(["opset 9 of the default domain; supported: 13-23"]) { _ = try ONNXImport(onnx, source: "old.onnx") }
     }
 
     func testHostilePadAndSliceValuesThrowInsteadOfOverflowing() throws {
@@ -114,6 +114,33 @@ final class ONNXImportTests: XCTestCase {
             var hostile = onnx
             hostile.graph = graph
             assertThrowsPruneKitError(["hostile.onnx: node 'layer2.0.pad", fragment]) { _ = try ONNXImport(hostile, source: "hostile.onnx") }
+        }
+    }
+
+    /// The dynamo exporter's form of `adaptive_avg_pool2d(x, 1)`: ReduceMean with the axes as an input (opset 18+), kept
+    /// or dropped dimensions, at opset 20; axes other than H and W are named.
+    func testReduceMeanOverHeightAndWidthIsAGlobalPool() throws {
+        let model = try zooModel("resnet20")
+        let images = NetworkFixtures.images(for: model.spec, count: 3, seed: 7)
+        let expected = try NetworkFixtures.logits(model, images, training: false)
+        var onnx = try model.onnxModel()
+        onnx.operatorSetVersion = 20
+        let pool = onnx.graph.nodes.firstIndex { $0.operatorType == "GlobalAveragePool" }!
+        onnx.graph.initializers.append(ONNXTensor(name: "mean.axes", dimensions: [2], integers: [-2, -1]))
+        for keepDimensions in [1, 0] {
+            var variant = onnx
+            variant.graph.nodes[pool].operatorType = "ReduceMean"
+            variant.graph.nodes[pool].inputs.append("mean.axes")
+            variant.graph.nodes[pool].attributes = [ONNXAttribute("keepdims", .integer(keepDimensions))]
+            let imported = try ONNXImport(variant, source: "dynamo.onnx").model(name: "dynamo")
+            let found = try NetworkFixtures.logits(imported, images, training: false)
+            XCTAssertLessThanOrEqual(NetworkFixtures.relativeDifference(found, expected), 1e-5, "keepdims \(keepDimensions)")
+        }
+        var wrong = onnx
+        wrong.graph.nodes[pool].operatorType = "ReduceMean"
+        wrong.graph.nodes[pool].attributes = [ONNXAttribute("axes", .integers([1, 2]))]
+        assertThrowsPruneKitError(["(index \(pool), ReduceMean) has axes = [1, 2]", "[2, 3] (the mean over height and width)"]) {
+            _ = try ONNXImport(wrong, source: "wrong.onnx")
         }
     }
 
