@@ -7,8 +7,9 @@
 # < 1e-4 * max(1, max |logit|) (absolute up to 1, relative to the largest logit above). Each export is then imported
 # back (`prune-cli import`), the imported checkpoint exported again, and that re-export checked against the original
 # probe the same way; so is a PyTorch-style file from Scripts/onnx_torch_style_model.py.
-# Python packages go into a venv (python3 -m venv; onnx, onnxruntime, numpy from PyPI), kept in $ONNX_VENV (default
-# .build/onnx-venv) between runs. Without python3-venv or PyPI the script says so loudly and exits 0, unless
+# Python packages go into a venv (python3 -m venv --system-site-packages, so that Scripts/check-onnx-import.sh sees the
+# system's torch there; onnx, onnxruntime, numpy from PyPI), kept in $ONNX_VENV (default .build/onnx-venv) between runs.
+# Without python3-venv or PyPI the script says so loudly and exits 0, unless
 # REQUIRE_ONNX=1 (then 1).
 # Usage: Scripts/check-onnx.sh [DATA_DIR]   (MNIST and CIFAR-10; default $PRUNEKIT_DATA, else ./data).
 #        SCRATCH_PATH=DIR builds in DIR instead of .build.
@@ -21,7 +22,7 @@ skip() {
   [ "${REQUIRE_ONNX:-0}" = 1 ] && exit 1 || exit 0
 }
 if ! "$venv/bin/python" -c "import onnx, onnxruntime, numpy" 2>/dev/null; then
-  python3 -m venv "$venv" >/dev/null 2>&1 || skip "python3 -m venv fails (install python3-venv)"
+  python3 -m venv --system-site-packages "$venv" >/dev/null 2>&1 || skip "python3 -m venv fails (install python3-venv)"
   "$venv/bin/pip" install --quiet onnx onnxruntime numpy >&2 || skip "pip cannot install onnx, onnxruntime and numpy"
 fi
 python="$venv/bin/python"
