@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # onnxruntime's view of PruneKit's ONNX export: LeNet-5 and ResNet-20 (Models/), ResNet-20 pruned with l1 at 50% of
 # the FLOPs, ResNet-20 with residual blocks removed and convolutions factorised (`edit`), an SFP per-conv result
-# (channel scatters), and untrained ResNet-v2-56, VGG-11 and WRN-16-4 (structure only) are exported with
+# (channel scatters), EigenDamage, greedy and SPP results, a DARB LeNet-5, untrained ResNet-v2-56, VGG-11 and WRN-16-4
+# (structure only) and a BPCP prune of that ResNet-v2 are exported with
 # `prune-cli export --format onnx --probe --dataset` (16 real test images and PruneKit's logits), with and without
 # --fold-batch-norm. Scripts/onnx_check_model.py runs onnx.checker and onnxruntime on them: max |logit difference|
 # < 1e-4 * max(1, max |logit|) (absolute up to 1, relative to the largest logit above). Each export is then imported
@@ -53,10 +54,27 @@ check resnet20-edited "$work/r20-edited.safetensors" cifar10
 "$cli" prune Models/resnet20-cifar10-jpeg.safetensors --method sfp --sfp-residual per-conv --ratio 0.3 --sfp-epochs 0 \
   "${quick[@]}" --out "$work/r20-sfp" >/dev/null 2>&1
 check resnet20-sfp-per-conv "$work/r20-sfp/pruned.safetensors" cifar10
+# The other method families' forms: EigenDamage's bottleneck, greedy's narrowed blocks, SPP's column-sparse convs,
+# DARB's regular-block zeros (a LeNet-5), and BPCP's removed blocks with pruned channels (after the ResNet-v2 below).
+"$cli" prune Models/resnet20-cifar10-jpeg.safetensors --method eigendamage --flops 0.6 --eigendamage-batches 2 "${quick[@]}" \
+  --out "$work/r20-eigen" >/dev/null 2>&1
+check resnet20-eigendamage "$work/r20-eigen/pruned.safetensors" cifar10
+"$cli" prune Models/resnet20-cifar10-jpeg.safetensors --method greedy --flops 0.7 --greedy-candidates 4 \
+  --greedy-evaluation-images 128 --greedy-finetune-fraction 0 "${quick[@]}" --out "$work/r20-greedy" >/dev/null 2>&1
+check resnet20-greedy "$work/r20-greedy/pruned.safetensors" cifar10
+"$cli" prune Models/resnet20-cifar10-jpeg.safetensors --method spp --flops 0.6 --spp-epochs 1 --spp-iterations 2 \
+  "${quick[@]}" --out "$work/r20-spp" >/dev/null 2>&1
+check resnet20-spp "$work/r20-spp/pruned.safetensors" cifar10
+"$cli" prune Models/lenet5-mnist.safetensors --method darb --compression 16 --dataset mnist --data-dir "$data" --train-limit 256 \
+  --test-limit 64 --latency-batch-sizes none --finetune-epochs 0 --out "$work/lenet5-darb" >/dev/null 2>&1
+check lenet5-darb "$work/lenet5-darb/pruned.safetensors" mnist
 for model in resnet-v2-56 vgg11 wrn-16-4; do  # pre-activation (batch norms that stay nodes), max pools, dropout
   "$cli" train --model "$model" --dataset cifar10 --data-dir "$data" --test-limit 32 --epochs 0 --out "$work/$model" >/dev/null 2>&1
   check "$model" "$work/$model/last.safetensors" cifar10
 done
+"$cli" prune "$work/resnet-v2-56/last.safetensors" --method bpcp --ratio 0.2 --bpcp-search-epochs 1 --bpcp-block-finetune-epochs 0 \
+  "${quick[@]}" --out "$work/v2-bpcp" >/dev/null 2>&1
+check resnet-v2-56-bpcp "$work/v2-bpcp/pruned.safetensors" cifar10
 # A file PruneKit did not write: a small CNN in torch.onnx.export's form (scope names, folded batch norm, Constant
 # operands, x.view(x.size(0), -1), MatMul + Add), imported and held to onnxruntime's logits of the original.
 "$python" Scripts/onnx_torch_style_model.py "$work/torch-style.onnx" "$work/torch-style.probe.safetensors" >/dev/null
