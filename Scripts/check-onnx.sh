@@ -2,7 +2,7 @@
 # onnxruntime's view of PruneKit's ONNX export: LeNet-5 and ResNet-20 (Models/), ResNet-20 pruned with l1 at 50% of
 # the FLOPs, ResNet-20 with residual blocks removed and convolutions factorised (`edit`), an SFP per-conv result
 # (channel scatters), EigenDamage, greedy and SPP results, a DARB LeNet-5, untrained ResNet-v2-56, VGG-11 and WRN-16-4
-# (structure only) and a BPCP prune of that ResNet-v2 are exported with
+# (structure only), ResNet-20-B, MLP and classic LeNet-5 (untrained), and a BPCP prune of that ResNet-v2 are exported with
 # `prune-cli export --format onnx --probe --dataset` (16 real test images and PruneKit's logits), with and without
 # --fold-batch-norm. Scripts/onnx_check_model.py runs onnx.checker and onnxruntime on them: max |logit difference|
 # < 1e-4 * max(1, max |logit|) (absolute up to 1, relative to the largest logit above). Each export is then imported
@@ -68,9 +68,12 @@ check resnet20-spp "$work/r20-spp/pruned.safetensors" cifar10
 "$cli" prune Models/lenet5-mnist.safetensors --method darb --compression 16 --dataset mnist --data-dir "$data" --train-limit 256 \
   --test-limit 64 --latency-batch-sizes none --finetune-epochs 0 --out "$work/lenet5-darb" >/dev/null 2>&1
 check lenet5-darb "$work/lenet5-darb/pruned.safetensors" mnist
-for model in resnet-v2-56 vgg11 wrn-16-4; do  # pre-activation (batch norms that stay nodes), max pools, dropout
-  "$cli" train --model "$model" --dataset cifar10 --data-dir "$data" --test-limit 32 --epochs 0 --out "$work/$model" >/dev/null 2>&1
-  check "$model" "$work/$model/last.safetensors" cifar10
+# Pre-activation (batch norms that stay nodes), max pools, dropout, projection shortcuts, and the MNIST MLP and classic
+# LeNet-5: with LeNet-5 and ResNet-20 above, one of each zoo family (the deeper ResNets and VGGs repeat these nodes).
+for entry in resnet-v2-56:cifar10 vgg11:cifar10 wrn-16-4:cifar10 resnet20-b:cifar10 mlp:mnist lenet5-classic:mnist; do
+  model=${entry%%:*} dataset=${entry#*:}
+  "$cli" train --model "$model" --dataset "$dataset" --data-dir "$data" --test-limit 32 --epochs 0 --out "$work/$model" >/dev/null 2>&1
+  check "$model" "$work/$model/last.safetensors" "$dataset"
 done
 "$cli" prune "$work/resnet-v2-56/last.safetensors" --method bpcp --ratio 0.2 --bpcp-search-epochs 1 --bpcp-block-finetune-epochs 0 \
   "${quick[@]}" --out "$work/v2-bpcp" >/dev/null 2>&1
