@@ -49,9 +49,13 @@ extension ONNXTensor {
             guard raw.count == count * elementSize else {
                 throw reader.error("tensor '\(name)' with \(count) elements (\(count * elementSize) bytes of raw_data)", found: "\(raw.count) bytes", at: start)
             }
-            var values = ProtobufReader(Array(raw), source: reader.source)
-            if dataType == 1 { floats = try (0..<count).map { _ in try values.float() } }
-            else { integers = try (0..<count).map { _ in Int(Int64(bitPattern: try values.fixed64())) } }
+            raw.withUnsafeBytes { bytes in  // little-endian, read in place (the length was checked above)
+                if dataType == 1 {
+                    floats = (0..<count).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+                } else {
+                    integers = (0..<count).map { Int(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) }
+                }
+            }
         }
         let found = dataType == 1 ? floats.count : integers.count
         guard found == count else {
