@@ -75,3 +75,76 @@ int pk_probe_clock(int threads, double seconds, double *gigahertz) {
     for (int i = 0; i < started; i++) gigahertz[i] = jobs[i].gigahertz;
     return started;
 }
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+// 12 independent FMA chains: enough to fill two pipes of 4-5 cycle latency (8-10 in flight), so the loop runs at the
+// pipes' throughput, not at one chain's latency. `rounds` x 100 x 12 FMAs of `lanes` floats, 2 FLOP each.
+#define PK_FMA_CHAINS(type, fma, set1)                                                                       \
+    /* distinct starting values: identical chains would be merged into one by the compiler */                \
+    type a0 = set1(1.00f), a1 = set1(1.01f), a2 = set1(1.02f), a3 = set1(1.03f), a4 = set1(1.04f),             \
+         a5 = set1(1.05f), a6 = set1(1.06f), a7 = set1(1.07f), a8 = set1(1.08f), a9 = set1(1.09f),            \
+         a10 = set1(1.10f), a11 = set1(1.11f), m = set1(0.999999f), b = set1(1e-7f);                          \
+    for (long r = 0; r < rounds; r++) {                                                                      \
+        for (int i = 0; i < 100; i++) {                                                                      \
+            a0 = fma(a0, m, b); a1 = fma(a1, m, b); a2 = fma(a2, m, b); a3 = fma(a3, m, b);                   \
+            a4 = fma(a4, m, b); a5 = fma(a5, m, b); a6 = fma(a6, m, b); a7 = fma(a7, m, b);                   \
+            a8 = fma(a8, m, b); a9 = fma(a9, m, b); a10 = fma(a10, m, b); a11 = fma(a11, m, b);               \
+        }                                                                                                    \
+    }                                                                                                        \
+    type sum = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;                                  \
+    float out[sizeof(type) / 4];                                                                             \
+    memcpy(out, &sum, sizeof(out));                                                                          \
+    return out[0];
+
+#include <string.h>
+__attribute__((target("avx512f"))) static float pk_fma_avx512(long rounds) { PK_FMA_CHAINS(__m512, _mm512_fmadd_ps, _mm512_set1_ps) }
+__attribute__((target("avx2,fma"))) static float pk_fma_avx2(long rounds) { PK_FMA_CHAINS(__m256, _mm256_fmadd_ps, _mm256_set1_ps) }
+
+typedef struct { double seconds, flopsPerCycle; int lanes; } pk_fma_job;
+
+static void *pk_fma_worker(void *argument) {
+    pk_fma_job *job = argument;
+    double bestAddRate = 0, bestFmaRate = 0, start = pk_probe_now();
+    volatile float sink = 0;
+    // Alternate ~0.25 ms of dependent adds (the clock) with ~0.25 ms of FMAs and keep each one's fastest chunk: a chunk
+    // the scheduler or hypervisor interrupted only ever reads slower, so the two best rates are the undisturbed ones.
+    while (pk_probe_now() - start < job->seconds) {
+        double t0 = pk_probe_now();
+        long x = 0, n = 10000;
+        __asm__ volatile("1:\n\t.rept 100\n\tadd $1, %0\n\t.endr\n\tdec %1\n\tjnz 1b\n\t" : "+r"(x), "+r"(n));
+        double t1 = pk_probe_now();
+        sink += job->lanes == 16 ? pk_fma_avx512(200) : pk_fma_avx2(200);
+        double t2 = pk_probe_now();
+        double addRate = 1e6 / (t1 - t0), fmaRate = 200.0 * 100 * 12 * job->lanes * 2 / (t2 - t1);
+        if (addRate > bestAddRate) bestAddRate = addRate;
+        if (fmaRate > bestFmaRate) bestFmaRate = fmaRate;
+    }
+    (void)sink;
+    job->flopsPerCycle = bestAddRate > 0 ? bestFmaRate / bestAddRate : 0;
+    return NULL;
+}
+#endif
+
+int pk_probe_fma(int threads, double seconds, double *flopsPerCycle) {
+#if defined(__x86_64__)
+    if (threads < 1 || threads > 256) return 0;
+    int lanes = pk_cpu_has_avx512() ? 16 : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 8 : 0;
+    if (lanes == 0) return 0;
+    pthread_t handles[256];
+    pk_fma_job jobs[256];
+    int started = 0;
+    for (int i = 0; i < threads; i++) {
+        jobs[i] = (pk_fma_job){seconds, 0, lanes};
+        if (pthread_create(&handles[i], NULL, pk_fma_worker, &jobs[i]) != 0) break;
+        started++;
+    }
+    for (int i = 0; i < started; i++) pthread_join(handles[i], NULL);
+    for (int i = 0; i < started; i++) flopsPerCycle[i] = jobs[i].flopsPerCycle;
+    return started;
+#else
+    (void)threads; (void)seconds; (void)flopsPerCycle;
+    return 0;
+#endif
+}

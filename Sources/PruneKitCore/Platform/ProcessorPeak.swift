@@ -3,7 +3,9 @@ import Foundation
 /// The CPU's fp32 peak for a team of threads, derived rather than assumed: FLOP per cycle per core from CPUID
 /// (`FloatingPointDatapath`) x the clock those threads sustain together (`ClockProbe`) x the number of threads.
 ///
-/// Peak GFLOP/s = flopsPerCycle x meanGigahertz x threads. `description` prints the derivation:
+/// Peak GFLOP/s = flopsPerCycle x meanGigahertz x threads. An FMA probe (`FMAProbe`) checks the table's FLOP/cycle;
+/// when the two differ by more than 25% (a hypervisor reporting an older CPU family, SMT siblings sharing FMA pipes),
+/// the measured figure, rounded to a power of two, is used and the description says so. It prints the derivation:
 ///
 /// ```swift
 /// let peak = ProcessorPeak.measure(threads: 2)
@@ -19,24 +21,39 @@ public struct ProcessorPeak: Codable, Equatable, Sendable, CustomStringConvertib
     public var clock: ClockProbe
     /// Threads the peak is for (the benchmark's thread count).
     public var threads: Int
+    /// FLOP per cycle as measured by the FMA probe, if it ran.
+    public var fma: FMAProbe?
 
     /// Creates a peak from its parts (tests, or a measurement taken elsewhere).
-    public init(cpu: CPUIdentity, datapath: FloatingPointDatapath, clock: ClockProbe, threads: Int) {
+    public init(cpu: CPUIdentity, datapath: FloatingPointDatapath, clock: ClockProbe, threads: Int, fma: FMAProbe? = nil) {
         self.cpu = cpu
         self.datapath = datapath
         self.clock = clock
         self.threads = threads
+        self.fma = fma
     }
 
     /// Identifies this CPU and measures the clock of `threads` threads at once for `seconds` (~0.3 s).
     public static func measure(threads: Int, seconds: Double = 0.3) -> ProcessorPeak {
         let cpu = CPUIdentity.current
-        return ProcessorPeak(cpu: cpu, datapath: FloatingPointDatapath(cpu), clock: ClockProbe.measure(threads: threads, seconds: seconds),
-                             threads: threads)
+        let clock = ClockProbe.measure(threads: threads, seconds: seconds)
+        return ProcessorPeak(cpu: cpu, datapath: FloatingPointDatapath(cpu), clock: clock, threads: threads,
+                             fma: FMAProbe.measure(threads: threads, seconds: seconds / 3))
     }
 
+    /// The FMA probe's figure rounded to a power of two when it differs from the table's by more than 25%, else nil.
+    public var measuredOverride: Int? {
+        guard let measured = fma?.meanFlopsPerCycle, measured >= 1 else { return nil }
+        let table = Double(datapath.flopsPerCycle)
+        guard measured > 1.25 * table || measured < table / 1.25 else { return nil }
+        return 1 << Int((log2(measured)).rounded())
+    }
+
+    /// fp32 FLOP per cycle per core used for the peak: the table's, unless the FMA probe overrides it.
+    public var flopsPerCycle: Int { measuredOverride ?? datapath.flopsPerCycle }
+
     /// Peak fp32 GFLOP/s: flopsPerCycle x mean measured GHz x threads.
-    public var gflops: Double { Double(datapath.flopsPerCycle) * clock.meanGigahertz * Double(threads) }
+    public var gflops: Double { Double(flopsPerCycle) * clock.meanGigahertz * Double(threads) }
 
     /// `achieved` GFLOP/s as a percentage of the peak (0 when the peak is unknown, e.g. off x86-64).
     public func percent(ofGflops achieved: Double) -> Double {
@@ -52,14 +69,24 @@ public struct ProcessorPeak: Codable, Equatable, Sendable, CustomStringConvertib
         let kind = datapath.isAssumption ? "not in the table, assumed \(datapath.name) from its widest ISA: \(pipes)"
                                          : "\(datapath.name), \(pipes)"
         let threadWord = threads == 1 ? "thread" : "threads"
-        return String(format: "%@ family 0x%02X model 0x%02X%@ (%@): %d FLOP/cycle x %.2f GHz measured x %d %@ = %.0f GFLOP/s",
-                      vendor, cpu.family, cpu.model, name, kind, datapath.flopsPerCycle, clock.meanGigahertz, threads,
+        return String(format: "%@ family 0x%02X model 0x%02X%@ (%@%@): %d FLOP/cycle x %.2f GHz measured x %d %@ = %.0f GFLOP/s",
+                      vendor, cpu.family, cpu.model, name, kind, probeNote, flopsPerCycle, clock.meanGigahertz, threads,
                       threadWord, gflops)
+    }
+
+    /// "; FMA probe 31.99 FLOP/cycle" when it agrees with the table, "; but the FMA probe measured 63.81 FLOP/cycle, so 64
+    /// is used" when it overrides it, "" when it did not run.
+    private var probeNote: String {
+        guard let measured = fma?.meanFlopsPerCycle, measured > 0 else { return "" }
+        if let override = measuredOverride {
+            return String(format: "; but the FMA probe measured %.2f FLOP/cycle, so %d is used", measured, override)
+        }
+        return String(format: "; FMA probe %.2f FLOP/cycle", measured)
     }
 }
 
 extension ProcessorPeak {
-    private enum CodingKeys: String, CodingKey { case cpu, datapath, clock, threads, gflops, flopsPerCycle, derivation }
+    private enum CodingKeys: String, CodingKey { case cpu, datapath, clock, threads, fma, gflops, flopsPerCycle, derivation }
 
     /// Encodes the parts plus the derived `gflops`, `flopsPerCycle` and `derivation` (the description), so a script
     /// reading `--json` needs no arithmetic of its own.
@@ -69,8 +96,9 @@ extension ProcessorPeak {
         try container.encode(datapath, forKey: .datapath)
         try container.encode(clock, forKey: .clock)
         try container.encode(threads, forKey: .threads)
+        try container.encodeIfPresent(fma, forKey: .fma)
         try container.encode(gflops, forKey: .gflops)
-        try container.encode(datapath.flopsPerCycle, forKey: .flopsPerCycle)
+        try container.encode(flopsPerCycle, forKey: .flopsPerCycle)
         try container.encode(description, forKey: .derivation)
     }
 
@@ -79,6 +107,7 @@ extension ProcessorPeak {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(cpu: try container.decode(CPUIdentity.self, forKey: .cpu),
                   datapath: try container.decode(FloatingPointDatapath.self, forKey: .datapath),
-                  clock: try container.decode(ClockProbe.self, forKey: .clock), threads: try container.decode(Int.self, forKey: .threads))
+                  clock: try container.decode(ClockProbe.self, forKey: .clock), threads: try container.decode(Int.self, forKey: .threads),
+                  fma: try container.decodeIfPresent(FMAProbe.self, forKey: .fma))
     }
 }

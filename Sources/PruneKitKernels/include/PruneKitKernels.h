@@ -149,5 +149,10 @@ unsigned long long pk_xgetbv0(void);
 /// wall time and writes each thread's adds per nanosecond, i.e. its effective clock in GHz, to gigahertz[0..<threads].
 /// Returns the number of threads that ran (off x86-64 their rates are 0).
 int pk_probe_clock(int threads, double seconds, double *gigahertz);
+/// Runs, on `threads` threads at once for `seconds`, 12 independent chains of the widest FMA (AVX-512F, else AVX2 + FMA)
+/// alternating with the dependent-add clock chain, and writes each thread's fp32 FLOP per cycle (FMA FLOP/s over adds/s)
+/// to flopsPerCycle[0..<threads]: the datapath as measured, whatever CPUID claims (a hypervisor may report an older
+/// family), shared FMA pipes of SMT siblings included. Returns the number of threads that ran (0 without FMA or off x86-64).
+int pk_probe_fma(int threads, double seconds, double *flopsPerCycle);
 
 #endif

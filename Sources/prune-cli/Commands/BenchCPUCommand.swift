@@ -26,6 +26,9 @@ struct BenchCPUCommand: Command {
         if json { print(try jsonText(peak)); return }
         print("peak: " + peak.description)
         print("clock per thread: " + peak.clock.threadGigahertz.map { String(format: "%.3f GHz", $0) }.joined(separator: ", "))
+        if let fma = peak.fma, !fma.threadFlopsPerCycle.isEmpty {
+            print("FMA probe per thread: " + fma.threadFlopsPerCycle.map { String(format: "%.2f FLOP/cycle", $0) }.joined(separator: ", "))
+        }
     }
 }
 

@@ -95,6 +95,29 @@ final class ProcessorPeakTests: XCTestCase {
                                      threads: 2).percent(ofGflops: 100), 0)
     }
 
+    /// The FMA probe confirms the table within 25% (noted), or overrides it rounded to a power of two: a Zen 5 host
+    /// behind a hypervisor that reports Zen 4 (measured 63.8 -> 64), or SMT siblings sharing one core's pipes (15.9 -> 16).
+    func testFMAProbeConfirmsOrOverridesTheTable() {
+        let zen4 = CPUIdentity(vendor: "AuthenticAMD", family: 0x19, model: 0x11, hasAVX512F: true, hasAVX2: true, hasFMA: true)
+        func peak(_ measured: [Double]) -> ProcessorPeak {
+            ProcessorPeak(cpu: zen4, datapath: FloatingPointDatapath(zen4), clock: ClockProbe(threadGigahertz: [4, 4], seconds: 0.3),
+                          threads: 2, fma: FMAProbe(threadFlopsPerCycle: measured))
+        }
+        let agreeing = peak([31.99, 31.97])
+        XCTAssertNil(agreeing.measuredOverride)
+        XCTAssertEqual(agreeing.gflops, 256, accuracy: 1e-9)
+        XCTAssertEqual(agreeing.description,
+                       "AMD family 0x19 model 0x11 (Zen 4, 2 x 256-bit FMA; FMA probe 31.98 FLOP/cycle): 32 FLOP/cycle x 4.00 GHz measured x 2 threads = 256 GFLOP/s")
+        let hidden = peak([63.9, 63.7])
+        XCTAssertEqual(hidden.measuredOverride, 64)
+        XCTAssertEqual(hidden.gflops, 512, accuracy: 1e-9)
+        XCTAssertEqual(hidden.description, "AMD family 0x19 model 0x11 (Zen 4, 2 x 256-bit FMA; but the FMA probe measured 63.80 FLOP/cycle, "
+                       + "so 64 is used): 64 FLOP/cycle x 4.00 GHz measured x 2 threads = 512 GFLOP/s")
+        XCTAssertEqual(peak([15.9, 15.9]).flopsPerCycle, 16)
+        XCTAssertEqual(peak([26]).flopsPerCycle, 32)  // within 25% of the table: the table stands
+        XCTAssertEqual(peak([]).flopsPerCycle, 32)    // the probe did not run
+    }
+
     /// `--json` carries the derived GFLOP/s, FLOP/cycle and derivation, and decodes back to the same peak.
     func testJSONCarriesTheDerivation() throws {
         let cpu = CPUIdentity(vendor: "AuthenticAMD", family: 0x19, model: 0x11, hasAVX512F: true, hasAVX2: true, hasFMA: true)
@@ -113,6 +136,11 @@ final class ProcessorPeakTests: XCTestCase {
         let clock = ClockProbe.measure(threads: 2, seconds: 0.1)
         XCTAssertEqual(clock.threadGigahertz.count, 2)
         for rate in clock.threadGigahertz { XCTAssertGreaterThan(rate, 0.5) }
+        let fma = FMAProbe.measure(threads: 2, seconds: 0.05)
+        if CPUIdentity.current.hasFMA {
+            XCTAssertEqual(fma.threadFlopsPerCycle.count, 2)
+            for figure in fma.threadFlopsPerCycle { XCTAssertGreaterThan(figure, 1) }
+        }
         XCTAssertGreaterThan(CPUIdentity.current.family, 0)
         XCTAssertFalse(CPUIdentity.current.vendor.isEmpty)
         #else
