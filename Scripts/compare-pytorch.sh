@@ -17,7 +17,8 @@
 # PyTorch runs in several forms and the fastest is the ratio's denominator (named in the "PT best" column): NCHW
 # ("nchw"), channels_last model and input ("nhwc"), and for inference also torch.jit.freeze(torch.jit.trace(model))
 # in both layouts ("jit-nchw", "jit-nhwc") where tracing works. "% peak" is PruneKit's GFLOP/s against the CPU's
-# derived peak (`prune-cli bench cpu`: CPUID FLOP/cycle x measured clock x threads), whose derivation prints first.
+# derived peak (CPUID FLOP/cycle x measured clock x threads), probed by each PruneKit run just before it times; the
+# derivation from `prune-cli bench cpu` prints first.
 # --scratch-path: SwiftPM build folder (default .build; PRUNEKIT_SCRATCH_PATH too).
 # --pruned: PruneKit inference of those models narrowed uniformly (--width-scale, 0.707 = ~50% FLOPs) against
 # their dense inference, passes alternating in one process (bench infer --versus-dense): the speedup, the FLOP
@@ -75,7 +76,10 @@ run_pytorch() {  # model mode round: every PyTorch form, one process each (pt-MO
       # shellcheck disable=SC2086  # $flags is a list of words
       env -u OPENBLAS_CORETYPE OMP_NUM_THREADS="$threads" "$python" Scripts/pytorch_bench.py "$name" "$2" \
         --threads "$threads" --batch "$batch" --steps "$steps" --models-dir "$shared" $flags \
-        > "$out/pt-$1-$2-$variant-$3.json" 2>/dev/null || echo '{}' > "$out/pt-$1-$2-$variant-$3.json"
+        > "$out/pt-$1-$2-$variant-$3.json" 2> "$out/pt-$1-$2-$variant-$3.log" || {
+          # keep the variant's own {"error": ...} line, else the last line of its stderr, for the report
+          error=$(grep -h '"error"' "$out/pt-$1-$2-$variant-$3.json" || tail -n 1 "$out/pt-$1-$2-$variant-$3.log")
+          python3 -c 'import json, sys; print(json.dumps({"failed": sys.argv[1][-160:]}))' "$error" > "$out/pt-$1-$2-$variant-$3.json"; }
     done
   fi
 }
@@ -119,6 +123,10 @@ def fastest(prefix):  # the round with the most img/s (see --rounds)
 peak_record = load(os.path.join(out, "peak.json"))
 peak = peak_record.get("gflops") or 0.0  # GFLOP/s: FLOP/cycle/core x measured GHz x threads (prune-cli bench cpu)
 print("# peak: " + peak_record.get("derivation", "unknown (prune-cli bench cpu failed): no % of peak"))
+def percent_of_peak(pk):  # against the peak PruneKit probed in its own run, just before timing (the host's clock
+    # drifts with contention), else against the one above
+    if pk.get("percentOfPeak"): return pk["percentOfPeak"]
+    return pk.get("gflops", 0) / peak * 100 if peak else 0
 print(f"{'model':<10} {'mode':<5} {'PruneKit img/s':>14} {'PT nchw':>9} {'PT nhwc':>9} {'PT jit-nchw':>11} {'PT jit-nhwc':>11} "
       f"{'PT best':>8} {'ratio':>6} {'PK ms':>7} {'PK GFLOP/s':>10} {'% peak':>6} {'PK RSS MiB':>10} {'PT RSS MiB':>10}")
 for m in models:
@@ -132,9 +140,13 @@ for m in models:
         column = lambda v, width: f(pt.get(v, {}).get("imagesPerSecond"), f"%{width}.1f")
         print(f"{m:<10} {mode:<5} {f(a, '%14.1f'):>14} {column('nchw', 9):>9} {column('nhwc', 9):>9} {column('jit-nchw', 11):>11} "
               f"{column('jit-nhwc', 11):>11} {(best if b else '-'):>8} {ratio} {f(pk.get('millisecondsPerStep'), '%7.1f'):>7} "
-              f"{f(pk.get('gflops'), '%10.1f'):>10} {f(pk.get('gflops', 0) / peak * 100 if peak else 0, '%5.1f%%'):>6} "
+              f"{f(pk.get('gflops'), '%10.1f'):>10} {f(percent_of_peak(pk), '%5.1f%%'):>6} "
               f"{f(pk.get('peakResidentMegabytes'), '%10.0f'):>10} {f(pt[best].get('peakResidentMegabytes') if b else 0, '%10.0f'):>10}")
-print("# ratio = PruneKit img/s / the fastest PyTorch form's img/s (PT best); PT RSS is that form's peak RSS")
+print("# ratio = PruneKit img/s / the fastest PyTorch form's img/s (PT best); PT RSS is that form's peak RSS; "
+      "% peak uses the peak each PruneKit run probed just before timing")
+for name in sorted(os.listdir(out)):  # why a PyTorch form has no figure
+    if name.startswith("pt-") and name.endswith(".json") and load(os.path.join(out, name)).get("failed"):
+        print(f"# {name[3:-5]}: PyTorch failed: {load(os.path.join(out, name))['failed']}")
 if pruned:
     print(f"\n{'pruned model':<18} {'dense ms':>9} {'pruned ms':>9} {'speedup':>7} {'FLOP ratio':>10} {'speedup/FLOP ratio':>18}")
 for m in pruned:
