@@ -4,7 +4,7 @@ import PruneKit
 // Exit codes: 0 success, 1 failure, 64 usage error (EX_USAGE).
 let commands: [Command.Type] = [
     TrainCommand.self, PruneCommand.self, EvaluateCommand.self, MethodsCommand.self, SensitivityCommand.self, InfoCommand.self, ModelsCommand.self, DataFetchCommand.self, DataListCommand.self,
-    ExportCommand.self, ImportCommand.self, EditCommand.self, BenchOpsCommand.self, BenchModelCommand.self, ExperimentCommand.self, ExperimentPlanCommand.self,
+    ExportCommand.self, ImportCommand.self, EditCommand.self, BenchOpsCommand.self, BenchCPUCommand.self, BenchModelCommand.self, ExperimentCommand.self, ExperimentPlanCommand.self,
     ExperimentRunCommand.self, ExperimentListCommand.self, ExperimentReportCommand.self, ExperimentSlurmCommand.self,
 ]
 

@@ -140,4 +140,19 @@ typedef void (*pk_chunk_function)(void *context, long chunk);
 /// Chunk bodies run with pk_parallel_depth() > 0.
 int pk_pool_run(long chunks, int threads, pk_chunk_function function, void *context);
 
+/// CPUID leaf `leaf`, sub-leaf `subleaf` into registers {EAX, EBX, ECX, EDX}; returns 1, or 0 (registers zeroed)
+/// when the CPU does not report that leaf or is not x86.
+int pk_cpuid(unsigned leaf, unsigned subleaf, unsigned registers[4]);
+/// XCR0 (the register states the OS saves: bit 1 XMM, 2 YMM, 5-7 AVX-512), or 0 without OSXSAVE or off x86.
+unsigned long long pk_xgetbv0(void);
+/// Runs a chain of dependent integer adds (one per cycle) on `threads` threads at once (1...256) for `seconds` of
+/// wall time and writes each thread's adds per nanosecond, i.e. its effective clock in GHz, to gigahertz[0..<threads].
+/// Returns the number of threads that ran (off x86-64 their rates are 0).
+int pk_probe_clock(int threads, double seconds, double *gigahertz);
+/// Runs, on `threads` threads at once for `seconds`, 12 independent chains of the widest FMA (AVX-512F, else AVX2 + FMA)
+/// alternating with the dependent-add clock chain, and writes each thread's fp32 FLOP per cycle (FMA FLOP/s over adds/s)
+/// to flopsPerCycle[0..<threads]: the datapath as measured, whatever CPUID claims (a hypervisor may report an older
+/// family), shared FMA pipes of SMT siblings included. Returns the number of threads that ran (0 without FMA or off x86-64).
+int pk_probe_fma(int threads, double seconds, double *flopsPerCycle);
+
 #endif

@@ -32,6 +32,18 @@ public struct ModelBenchmarkResult: Codable {
     public var peakResidentMegabytes: Double
     /// Thread-time share of each profiled category (forward.conv2d, backward.batchNorm, sgemm, optimizer, ...).
     public var profile: [String: Double]?
+    /// The CPU's derived fp32 peak for these threads (`ProcessorPeak`), when the caller measured it.
+    public var peak: ProcessorPeak? = nil
+    /// gflops as a percentage of `peak.gflops` (nil without a peak).
+    public var percentOfPeak: Double? = nil
+
+    /// This result with `peak` and `percentOfPeak` filled in.
+    public func comparing(with peak: ProcessorPeak) -> ModelBenchmarkResult {
+        var result = self
+        result.peak = peak
+        result.percentOfPeak = peak.percent(ofGflops: gflops)
+        return result
+    }
 }
 
 /// `prune-cli bench train|infer`: steps per second on random input of the model's shape.

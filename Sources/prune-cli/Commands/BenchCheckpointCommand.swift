@@ -27,6 +27,7 @@ struct BenchCheckpointCommand {
         let pruned = checkpoint.model
         let dense = try Model(spec: DenseArchitecture.spec(of: checkpoint, path: path), seed: 1)
         let flopsReduction = Double(try dense.cost().flops) / Double(max(try pruned.cost().flops, 1))
+        let peak = measurePeak(json: json)
         let rows = try (training ? [false, true] : [false]).flatMap { mode in
             try batchSizes.map {
                 try PruningReport.LatencyComparison.measure(dense: dense, pruned: pruned, batchSize: $0, threads: nil, training: mode,
@@ -38,14 +39,16 @@ struct BenchCheckpointCommand {
             try RegularBlockBenchmark.measure(layer: $0.layer.name, weight: $0.layer.weight.value, blockSizes: $0.blockSizes, batches: [1, 128],
                                               minimumSeconds: min(max(minimumSeconds / 10, 0.05), 0.5))
         }
+        let throughput = try rows.map { try LatencyThroughput($0, dense: dense, pruned: pruned, peak: peak) }
         if json {
-            print(try jsonText(CheckpointBench(checkpoint: path, flopsReduction: flopsReduction, latency: rows, regularBlock: sparse.isEmpty ? nil : sparse)))
+            print(try jsonText(CheckpointBench(checkpoint: path, flopsReduction: flopsReduction, latency: rows, peak: peak, throughput: throughput,
+                                               regularBlock: sparse.isEmpty ? nil : sparse)))
             return
         }
-        for row in rows {
+        for (row, rate) in zip(rows, throughput) {
             print(String(format: "%@ %@ batch %d, %d threads: dense %.3f ms, checkpoint %.3f ms (medians), speedup %.2fx vs FLOPs reduction %.2fx (%.0f%% of it)",
                          path, row.training == true ? "train" : "infer", row.batchSize, row.threads, row.denseMilliseconds,
-                         row.prunedMilliseconds, row.speedup, flopsReduction, 100 * row.speedup / flopsReduction))
+                         row.prunedMilliseconds, row.speedup, flopsReduction, 100 * row.speedup / flopsReduction) + rate.text(prunedLabel: "checkpoint"))
         }
         if !sparse.isEmpty { print("regular-block layers (1 thread, medians):") }
         for layer in sparse { for line in layer.lines { print(line) } }
@@ -65,6 +68,10 @@ extension BenchCheckpointCommand {
 /// What `bench CKPT --json` prints.
 struct CheckpointBench: Encodable {
     let checkpoint: String, flopsReduction: Double, latency: [PruningReport.LatencyComparison]
+    /// The CPU's derived fp32 peak for the benchmark's threads.
+    var peak: ProcessorPeak? = nil
+    /// GFLOP/s and % of peak of each `latency` row, in the same order.
+    var throughput: [LatencyThroughput]? = nil
     /// Regular-block format timings (checkpoints with `.blocks` records only).
     var regularBlock: [RegularBlockBenchmark]? = nil
 }

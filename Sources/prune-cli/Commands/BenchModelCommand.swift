@@ -34,7 +34,7 @@ struct BenchModelCommand: Command {
         checkpoint = nil
         try arguments.reject(["train"], because: "applies to 'bench CKPT' ('bench train' times training)")
         guard arguments.positionals.count == 1 else {
-            throw PruneKitError.usage("expected 'bench train', 'bench infer', 'bench ops' or 'bench CKPT'")
+            throw PruneKitError.usage("expected 'bench train', 'bench infer', 'bench ops', 'bench cpu' or 'bench CKPT'")
         }
         guard let model = arguments.string("model") else { throw PruneKitError.usage("option '--model' is required") }
         (training, modelName) = (arguments.positionals[0] == "train", model)
@@ -55,13 +55,15 @@ struct BenchModelCommand: Command {
         if let checkpoint { return try checkpoint.run() }
         printError(environmentLine())
         let model = try Model(spec: ModelZoo.spec(named: modelName).scalingWidths(by: widthScale), seed: 1)
-        if versusDense { return try compareWithDense(model) }
+        let peak = measurePeak(json: json)
+        if versusDense { return try compareWithDense(model, peak: peak) }
         let result = try ModelBenchmark.run(model, training: training, batchSize: batchSize, steps: steps,
-                                             minimumSeconds: minimumSeconds, profile: profile)
+                                             minimumSeconds: minimumSeconds, profile: profile).comparing(with: peak)
         if json { print(try jsonText(result)); return }
-        print(String(format: "%@ %@ batch %d threads %d: %.2f ms/step (best %.2f, CPU %.2f), %.1f img/s, %.1f GFLOP/s, peak RSS %.0f MiB",
+        print(String(format: "%@ %@ batch %d threads %d: %.2f ms/step (best %.2f, CPU %.2f), %.1f img/s, %.1f GFLOP/s (%.1f%% of peak), peak RSS %.0f MiB",
                      modelName, result.mode, batchSize, result.threads, result.millisecondsPerStep, result.bestMillisecondsPerStep,
-                     result.processorMillisecondsPerStep, result.imagesPerSecond, result.gflops, result.peakResidentMegabytes))
+                     result.processorMillisecondsPerStep, result.imagesPerSecond, result.gflops, result.percentOfPeak ?? 0,
+                     result.peakResidentMegabytes))
         for (category, share) in (result.profile ?? [:]).sorted(by: { $0.value > $1.value }) where share >= 0.005 {
             print(category.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%5.1f%%", 100 * share))
         }
@@ -70,15 +72,19 @@ struct BenchModelCommand: Command {
 
 extension BenchModelCommand {
     /// Dense vs narrowed latency, alternating passes in one process (`LatencyComparison`), as `bench CKPT` prints it.
-    func compareWithDense(_ narrowed: Model) throws {
+    func compareWithDense(_ narrowed: Model, peak: ProcessorPeak) throws {
         let dense = try Model(spec: ModelZoo.spec(named: modelName), seed: 1)
         let flopsReduction = Double(try dense.cost().flops) / Double(max(try narrowed.cost().flops, 1))
         let row = try PruningReport.LatencyComparison.measure(dense: dense, pruned: narrowed, batchSize: batchSize, threads: nil,
                                                               minimumSeconds: max(minimumSeconds, 1))
+        let throughput = try LatencyThroughput(row, dense: dense, pruned: narrowed, peak: peak)
         let label = narrowed.spec.name
-        if json { print(try jsonText(CheckpointBench(checkpoint: label, flopsReduction: flopsReduction, latency: [row]))); return }
+        if json {
+            print(try jsonText(CheckpointBench(checkpoint: label, flopsReduction: flopsReduction, latency: [row], peak: peak, throughput: [throughput])))
+            return
+        }
         print(String(format: "%@ batch %d, %d threads: dense %.3f ms, narrowed %.3f ms (medians), speedup %.2fx vs FLOPs reduction %.2fx (%.0f%% of it)",
                      label, row.batchSize, row.threads, row.denseMilliseconds, row.prunedMilliseconds, row.speedup,
-                     flopsReduction, 100 * row.speedup / flopsReduction))
+                     flopsReduction, 100 * row.speedup / flopsReduction) + throughput.text(prunedLabel: "narrowed"))
     }
 }

@@ -25,6 +25,7 @@ final class CLITests: XCTestCase {
               import             Bring a network from ONNX or a PyTorch state_dict into a PruneKit checkpoint.
               edit               Remove residual blocks, factorise convolutions or prune conv columns of a checkpoint's network (graph edits).
               bench ops          Benchmark conv2d forward/backward against sgemm alone (release build).
+              bench cpu          Print the CPU's fp32 peak GFLOP/s and how it was derived (CPUID table x measured clock x threads).
               bench              Benchmark a zoo model's training or inference throughput, or a checkpoint's latency vs dense.
               experiment         Batch experiments: run a plan's grid of models x methods x targets x seeds, resumably (see its --help).
               experiment plan    List the plan file's keys, or validate a plan and list its cells (exit 64 naming a bad key).
@@ -60,7 +61,7 @@ final class CLITests: XCTestCase {
     }
 
     func testEveryCommandHasHelp() throws {
-        for command in ["train", "prune", "methods", "sensitivity", "eval", "info", "models", "data fetch", "data list", "export", "bench ops", "bench train",
+        for command in ["train", "prune", "methods", "sensitivity", "eval", "info", "models", "data fetch", "data list", "export", "bench ops", "bench cpu", "bench train",
                         "experiment", "experiment plan", "experiment run", "experiment list", "experiment report",
                         "experiment slurm"] {
             let run = try CLIRun.run(command.split(separator: " ").map(String.init) + ["--help"])
