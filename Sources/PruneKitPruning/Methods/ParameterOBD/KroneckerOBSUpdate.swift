@@ -23,8 +23,11 @@ public enum KroneckerOBSUpdate {
         let inverted = values.map { 1 / (($0 <= 1e-15 ? 0 : $0) + 1e-10) }
         var result = [Double](repeating: 0, count: size * size)
         for (index, scale) in inverted.enumerated() {
-            let v = vectors[(index * size)..<((index + 1) * size)].map { $0 }
-            for a in 0..<size where v[a] != 0 { for b in 0..<size { result[a * size + b] += scale * v[a] * v[b] } }
+            let row = index * size  // eigenvector `index`, read in place
+            for a in 0..<size where vectors[row + a] != 0 {
+                let scaled = scale * vectors[row + a]
+                for b in 0..<size { result[a * size + b] += scaled * vectors[row + b] }
+            }
         }
         return result
     }
