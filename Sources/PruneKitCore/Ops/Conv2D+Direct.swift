@@ -18,7 +18,7 @@ func conv2dForwardDirect(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ p
     let y = output.withUnsafeMutableBufferPointer { $0.baseAddress! }
     Parallel.forEachChunk(count: batch) { _, images in
         let buffers = DirectConvolutionBuffers(convolution, backward: false, residual: r != nil)
-        Profiler.measure("direct.forward") {
+        Profiler.measure("direct.forward", flops: convolution.flopsPerImage * Double(images.count)) {
             convolution.forEachGroup(images) { start, layout in
                 let source = convolution.inputSide(x + start * C * inputArea, images: layout.images, buffer: buffers.input)
                 let target = buffers.output ?? y + start * OC * outputArea
@@ -78,14 +78,19 @@ func conv2dBackwardDirect(_ outputGradient: Tensor, input: Variable, weight: Var
         let dw = dwAll.map { $0 + chunk * weight.value.count }
         convolution.forEachGroup(images) { start, layout in
             let gradient = context.gradientSide(start, layout, buffers)
-            if let dx { Profiler.measure("direct.inputGradient") { context.inputGradient(start, layout, gradient, buffers, dx) } }
+            let flops = convolution.flopsPerImage * Double(layout.images)
+            if let dx {
+                Profiler.measure("direct.inputGradient", flops: flops) { context.inputGradient(start, layout, gradient, buffers, dx) }
+            }
             if let dw, convolution.stacksInput || convolution.stacksOutput {
-                Profiler.measure("direct.weightGradient") { context.weightGradient(start, layout, gradient, buffers, dw) }
+                Profiler.measure("direct.weightGradient", flops: flops) { context.weightGradient(start, layout, gradient, buffers, dw) }
             }
         }
         // In place (stride 1, large images): one call for the whole run, so the kernel can group images.
         if let dw, !convolution.stacksInput, !convolution.stacksOutput {
-            Profiler.measure("direct.weightGradient") { context.weightGradientInPlace(images, dw) }
+            Profiler.measure("direct.weightGradient", flops: convolution.flopsPerImage * Double(images.count)) {
+                context.weightGradientInPlace(images, dw)
+            }
         }
     }
     withExtendedLifetime((adjoint, sparseAdjoint)) {}

@@ -82,7 +82,7 @@ func conv2dForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Wind
                 let image = x + n * inputStride
                 if let cols { Profiler.measure("im2col") { im2col(image, g, cols) } }
                 let out = y + n * OC * OHW
-                Profiler.measure("sgemm") {
+                Profiler.measure("sgemm", flops: 2 * Double(OC * K * OHW)) {
                     BLAS.sgemm(transposeA: false, transposeB: false, m: OC, n: OHW, k: K, alpha: 1, a: w, lda: K,
                                b: cols.map { UnsafePointer($0) } ?? image, ldb: OHW, beta: 0, c: out, ldc: OHW)
                 }
@@ -153,14 +153,14 @@ func conv2dBackwardIm2col(_ outputGradient: Tensor, input: Variable, weight: Var
             let image = x + n * inputStride, gradient = dy + n * OC * OHW
             if let dwAll {
                 if let cols { Profiler.measure("im2col") { im2col(image, g, cols) } }
-                Profiler.measure("sgemm") {
+                Profiler.measure("sgemm", flops: 2 * Double(OC * K * OHW)) {
                     BLAS.sgemm(transposeA: false, transposeB: true, m: OC, n: K, k: OHW, alpha: 1, a: gradient, lda: OHW,
                                b: cols.map { UnsafePointer($0) } ?? image, ldb: OHW, beta: 1, c: dwAll + chunk * OC * K, ldc: K)
                 }
             }
             if let dx {
                 let target = dx + n * inputStride
-                Profiler.measure("sgemm") {
+                Profiler.measure("sgemm", flops: 2 * Double(OC * K * OHW)) {
                     BLAS.sgemm(transposeA: true, transposeB: false, m: K, n: OHW, k: OC, alpha: 1, a: w, lda: K,
                                b: gradient, ldb: OHW, beta: cols == nil ? 1 : 0, c: cols ?? target, ldc: OHW)
                 }

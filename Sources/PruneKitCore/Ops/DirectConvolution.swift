@@ -41,6 +41,11 @@ struct DirectConvolution {
     var adjointArea: Int { plan.adjointMask.rows * plan.adjointMask.pitch }
     /// Output pixels per image in NCHW (OH*OW).
     var outputArea: Int { plan.geometry.outputHeight * plan.geometry.outputWidth }
+    /// Useful FLOPs of one image's forward pass, 2 x OC x kept columns x OH*OW (the input and the weight gradient
+    /// each do as many); what `Profiler` divides by time for a kernel's GFLOP/s.
+    var flopsPerImage: Double {
+        2 * Double(outputChannels) * Double(plan.columns?.channels.count ?? plan.geometry.patchSize) * Double(outputArea)
+    }
     /// Input pixels per image (H*W).
     var inputArea: Int { plan.geometry.height * plan.geometry.width }
     /// Whether inputs (and dX) go through the stacked phase layout rather than NCHW in place.

@@ -4,9 +4,12 @@ import Foundation
 ///
 /// Off by default (one branch per kernel call). `prune-cli bench ops` and `--profile` switch it on to
 /// report where time goes. Times are thread-seconds: with two workers busy for 1 s, a category shows 2 s.
+/// Kernels that know their arithmetic also record it (`measure(_:flops:_:)`), so a profile shows each
+/// kernel's own rate, GFLOP/s per busy thread = FLOPs / thread-seconds, beside its share of the time.
 public enum Profiler {
     nonisolated(unsafe) public static var isEnabled = false
     nonisolated(unsafe) private static var totals: [String: Double] = [:]
+    nonisolated(unsafe) private static var work: [String: Double] = [:]
     private static let lock = NSLock()
 
     /// Monotonic seconds.
@@ -18,8 +21,11 @@ public enum Profiler {
     }
 
     /// Adds `seconds` to `category` (thread-safe).
-    public static func record(_ category: String, _ seconds: Double) {
-        lock.lock(); totals[category, default: 0] += seconds; lock.unlock()
+    public static func record(_ category: String, _ seconds: Double, flops: Double = 0) {
+        lock.lock()
+        totals[category, default: 0] += seconds
+        if flops > 0 { work[category, default: 0] += flops }
+        lock.unlock()
     }
 
     /// Runs `body`, charging its duration to `category` when profiling is on.
@@ -28,6 +34,15 @@ public enum Profiler {
         guard isEnabled else { return try body() }
         let start = now()
         defer { record(category, now() - start) }
+        return try body()
+    }
+
+    /// `measure`, also charging `flops` floating-point operations (a multiply-add counts 2) to `category`.
+    @inline(__always)
+    public static func measure<T>(_ category: String, flops: Double, _ body: () throws -> T) rethrows -> T {
+        guard isEnabled else { return try body() }
+        let start = now()
+        defer { record(category, now() - start, flops: flops) }
         return try body()
     }
 
@@ -50,7 +65,17 @@ public enum Profiler {
     public static func snapshot(reset: Bool = false) -> [String: Double] {
         lock.lock(); defer { lock.unlock() }
         let result = totals
-        if reset { totals = [:] }
+        if reset { totals = [:]; work = [:] }
+        return result
+    }
+
+    /// GFLOP/s per busy thread of each category that recorded FLOPs: its FLOPs / its thread-seconds / 1e9.
+    public static func rates() -> [String: Double] {
+        lock.lock(); defer { lock.unlock() }
+        var result: [String: Double] = [:]
+        for (category, flops) in work {
+            if let seconds = totals[category], seconds > 0 { result[category] = flops / seconds / 1e9 }
+        }
         return result
     }
 }

@@ -32,6 +32,9 @@ public struct ModelBenchmarkResult: Codable {
     public var peakResidentMegabytes: Double
     /// Thread-time share of each profiled category (forward.conv2d, backward.batchNorm, sgemm, optimizer, ...).
     public var profile: [String: Double]?
+    /// GFLOP/s per busy thread of each profiled kernel that counts its FLOPs (direct.forward, direct.inputGradient,
+    /// direct.weightGradient, sgemm): its FLOPs / its thread-seconds, to set against one core's peak.
+    public var profileRates: [String: Double]? = nil
     /// The CPU's derived fp32 peak for these threads (`ProcessorPeak`), when the caller measured it.
     public var peak: ProcessorPeak? = nil
     /// gflops as a percentage of `peak.gflops` (nil without a peak).
@@ -84,8 +87,8 @@ public enum ModelBenchmark {
             processor.append((processorSeconds() - startProcessor) * 1000)
         }
         let median = wall.sorted()[wall.count / 2]
-        var shares: [String: Double]?
-        if profile { shares = try profileShares(steps: steps, step) }
+        var shares: [String: Double]?, rates: [String: Double]?
+        if profile { (shares, rates) = try profileShares(steps: steps, step) }
         let perImage = Double(try model.cost().flops)
         let flops = perImage * Double(batchSize) * (training ? 3 : 1)
         return ModelBenchmarkResult(model: model.spec.name, mode: training ? "train" : "infer", batchSize: batchSize,
@@ -94,10 +97,10 @@ public enum ModelBenchmark {
                                     bestMillisecondsPerStep: wall.min() ?? median, timedSteps: wall.count,
                                     imagesPerSecond: Double(batchSize) * 1000 / median, forwardFlopsPerImage: perImage,
                                     gflops: flops / median / 1e6,
-                                    peakResidentMegabytes: peakResidentMegabytes(), profile: shares)
+                                    peakResidentMegabytes: peakResidentMegabytes(), profile: shares, profileRates: rates)
     }
 
-    private static func profileShares(steps: Int, _ step: () throws -> Void) throws -> [String: Double] {
+    private static func profileShares(steps: Int, _ step: () throws -> Void) throws -> (shares: [String: Double], rates: [String: Double]) {
         _ = Profiler.snapshot(reset: true)
         Profiler.isEnabled = true
         let start = Profiler.now()
@@ -105,7 +108,8 @@ public enum ModelBenchmark {
         let wall = Profiler.now() - start
         Profiler.isEnabled = false
         // Nested categories (sgemm inside backward.conv2d) are reported as their own share of wall time.
-        return Profiler.snapshot(reset: true).mapValues { $0 / wall }
+        let rates = Profiler.rates()
+        return (Profiler.snapshot(reset: true).mapValues { $0 / wall }, rates)
     }
 
     /// User + system CPU seconds of the whole process so far.

@@ -59,9 +59,7 @@ extension BenchCheckpointCommand {
     /// The checkpoint's share of time per op at the first batch size (training steps with `--train`), on stderr.
     func printProfile(_ model: Model) throws {
         let result = try ModelBenchmark.run(model, training: training, batchSize: batchSizes[0], steps: 3, profile: true)
-        for (category, share) in (result.profile ?? [:]).sorted(by: { $0.value > $1.value }) where share >= 0.005 {
-            printError(category.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%5.1f%%", 100 * share))
-        }
+        for line in result.profileLines() { printError(line) }
     }
 }
 

@@ -16,7 +16,7 @@ struct BenchModelCommand: Command {
         OptionSpec("min-time", "Keep timing past --steps until this many seconds have passed, at most 2000 steps (default 3, as the PyTorch script); for a checkpoint, per batch size."),
         OptionSpec("width-scale", "Scale every width of the model by F (0.707: ~50% FLOPs), as uniform pruning would."),
         OptionSpec("versus-dense", value: false, "infer with --width-scale: time the narrowed and the dense model alternately in one process; speedup vs FLOPs ratio."),
-        OptionSpec("profile", value: false, "Also print the share of time per op (measured in a separate pass; CKPT: the checkpoint's, on stderr)."),
+        OptionSpec("profile", value: false, "Also print the share of time per op, and the GFLOP/s of each conv kernel (measured in a separate pass; CKPT: the checkpoint's, on stderr)."),
         OptionSpec("train", value: false, "CKPT: also time training steps (forward, loss, backward) against the dense model."),
         OptionSpec("json", value: false, "Print the result as JSON on stdout."),
     ]
@@ -64,8 +64,22 @@ struct BenchModelCommand: Command {
                      modelName, result.mode, batchSize, result.threads, result.millisecondsPerStep, result.bestMillisecondsPerStep,
                      result.processorMillisecondsPerStep, result.imagesPerSecond, result.gflops, result.percentOfPeak ?? 0,
                      result.peakResidentMegabytes))
-        for (category, share) in (result.profile ?? [:]).sorted(by: { $0.value > $1.value }) where share >= 0.005 {
-            print(category.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%5.1f%%", 100 * share))
+        for line in result.profileLines() { print(line) }
+    }
+}
+
+extension ModelBenchmarkResult {
+    /// One line per profiled category of at least 0.5% (thread-time share of the wall time), largest first; kernels
+    /// that count their FLOPs add their GFLOP/s per busy thread and, with a measured peak, its % of one core's peak.
+    func profileLines() -> [String] {
+        let corePeak = peak.map { $0.gflops / Double(max($0.threads, 1)) }
+        return (profile ?? [:]).sorted(by: { $0.value > $1.value }).filter { $0.value >= 0.005 }.map { category, share in
+            var line = category.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%5.1f%%", 100 * share)
+            if let rate = profileRates?[category] {
+                line += String(format: "   %6.1f GFLOP/s per thread", rate)
+                if let corePeak, corePeak > 0 { line += String(format: " (%.0f%% of a core's peak)", 100 * rate / corePeak) }
+            }
+            return line
         }
     }
 }
