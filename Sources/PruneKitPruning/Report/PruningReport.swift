@@ -122,9 +122,20 @@ public struct PruningReport: Codable {
     /// pruned parameters / dense parameters.
     public var parameterRatio: Double { Double(parametersAfter) / Double(max(parametersBefore, 1)) }
 
-    /// Rows from the costs and non-zero counts of the model before and after (layers matched by name).
+    /// Rows from the costs and non-zero counts of the model before and after (layers matched by name). A convolution
+    /// rewritten as a factorised one (EigenDamage's `name.rotation_in`, `.core`, `.rotation_out`) keeps its row: after
+    /// = the three parts together (input width of the first, output width of the last, parameters and FLOPs summed).
     public static func rows(before: ModelCost, after: ModelCost, nonzeroBefore: [String: Int], nonzeroAfter: [String: Int]) -> [LayerRow] {
         before.layers.map { old in
+            let parts = FactorisedConvolutionAttributes.partNames.compactMap { after.layer(named: old.name + "." + $0) }
+            if after.layer(named: old.name) == nil, let first = parts.first, let last = parts.last {
+                let sum = { (value: (LayerCost) -> Int) in parts.reduce(0) { $0 + value($1) } }
+                return LayerRow(name: old.name, kind: old.kind.rawValue, widthBefore: old.outputWidth, widthAfter: last.outputWidth,
+                                inputWidthBefore: old.inputWidth, inputWidthAfter: first.inputWidth, parametersBefore: old.parameterCount,
+                                parametersAfter: sum(\.parameterCount), flopsBefore: old.flops, flopsAfter: sum(\.flops),
+                                nonzeroBefore: nonzeroBefore[old.name] ?? old.parameterCount,
+                                nonzeroAfter: sum { nonzeroAfter[$0.name] ?? $0.parameterCount })
+            }
             // A layer missing afterwards went with its residual block (BPCP): width, parameters and FLOPs 0.
             guard let new = after.layer(named: old.name) else {
                 return LayerRow(name: old.name, kind: old.kind.rawValue, widthBefore: old.outputWidth, widthAfter: 0,
