@@ -31,10 +31,7 @@ public enum Profiler {
     /// Runs `body`, charging its duration to `category` when profiling is on.
     @inline(__always)
     public static func measure<T>(_ category: String, _ body: () throws -> T) rethrows -> T {
-        guard isEnabled else { return try body() }
-        let start = now()
-        defer { record(category, now() - start) }
-        return try body()
+        try measure(category, flops: 0, body)
     }
 
     /// `measure`, also charging `flops` floating-point operations (a multiply-add counts 2) to `category`.
