@@ -35,7 +35,13 @@ swift build -c release --scratch-path "$scratch" --product prune-cli >&2
 cli="$scratch/release/prune-cli"
 tuned=(); [ "$malloc" = 1 ] && tuned=(MALLOC_MMAP_THRESHOLD_=1000000000000 MALLOC_TRIM_THRESHOLD_=1000000000000 MALLOC_TOP_PAD_=1000000000)
 mkdir -p "$out"
-json() { python3 -c "import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print($1)"; }
+# The whole text as JSON (prune-cli pretty-prints), else its last line (the Python scripts print one JSON line last).
+json() { python3 -c "
+import json,sys
+t=sys.stdin.read().strip()
+try: d=json.loads(t)
+except ValueError: d=json.loads(t.splitlines()[-1])
+print($1)"; }
 epochs_for() { python3 -c "import math; print(max(1, math.floor(0.95 * $minutes * 60 * $1 / 50000)))"; }
 if [ -z "$pk_epochs" ]; then
   rm -rf "$out/probe"
